@@ -1,0 +1,129 @@
+import pg from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/client.js";
+
+export type { PrismaClient } from "./generated/client.js";
+
+/** Minimal SQL access shared by Postgres and PGlite, for hot paths and migrations. */
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs statements separated by semicolons, no parameters. */
+  exec(text: string): Promise<void>;
+  /** Runs fn on one connection inside BEGIN/COMMIT. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
+
+export interface Database {
+  readonly kind: "postgres" | "pglite";
+  /** The embedded engine, when kind is "pglite" (dumps, diagnostics). */
+  readonly lite?: import("@electric-sql/pglite").PGlite;
+  readonly prisma: PrismaClient;
+  readonly sql: Sql;
+  close(): Promise<void>;
+}
+
+// pg returns timestamptz as Date and bigint as string; keep dates, parse counts where used.
+function poolSql(pool: pg.Pool | pg.PoolClient): Sql {
+  return {
+    async query<T>(text: string, params?: unknown[]) {
+      const res = await pool.query(text, params as unknown[]);
+      return res.rows as T[];
+    },
+    async exec(text: string) {
+      await pool.query(text);
+    },
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      if (!(pool instanceof pg.Pool)) return fn(poolSql(pool));
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await fn(poolSql(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+export interface PostgresOptions {
+  url: string;
+  poolSize?: number;
+}
+
+export function openPostgres({ url, poolSize = 10 }: PostgresOptions): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on("error", () => undefined); // idle-client errors surface on the next query instead
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: "postgres",
+    prisma,
+    sql: poolSql(pool),
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** Opens an embedded PGlite database: a directory path, or undefined for in-memory. */
+export async function openPglite(dir?: string, options: { loadDataDir?: Blob } = {}): Promise<Database> {
+  const [{ PGlite }, { btree_gist }, { PrismaPGlite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite/contrib/btree_gist"),
+    import("pglite-prisma-adapter"),
+  ]);
+  const lite = await PGlite.create(dir, { extensions: { btree_gist }, loadDataDir: options.loadDataDir });
+  // The adapter is typed against an older @prisma/driver-adapter-utils; the runtime contract matches.
+  const adapter = new PrismaPGlite(lite) as unknown as PrismaPg;
+  const prisma = new PrismaClient({ adapter });
+  const liteSql = (q: Pick<typeof lite, "query" | "exec">): Sql => ({
+    async query<T>(text: string, params?: unknown[]) {
+      const res = await q.query<T>(text, params as unknown[]);
+      return res.rows;
+    },
+    async exec(text: string) {
+      await q.exec(text);
+    },
+    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+      if (q !== lite) return fn(liteSql(q));
+      return lite.transaction((tx) => fn(liteSql(tx)));
+    },
+  });
+  return {
+    kind: "pglite",
+    prisma,
+    sql: liteSql(lite),
+    lite,
+    async close() {
+      await prisma.$disconnect();
+      await lite.close();
+    },
+  };
+}
+
+/** Postgres when a URL is given, otherwise the embedded PGlite database in `pgliteDir`. */
+export async function openDatabase(opts: { url?: string; pgliteDir?: string; poolSize?: number }): Promise<Database> {
+  if (opts.url) return openPostgres({ url: opts.url, poolSize: opts.poolSize });
+  if (opts.pgliteDir) {
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(opts.pgliteDir, { recursive: true });
+  }
+  return openPglite(opts.pgliteDir);
+}
+
+/** SQLSTATE of a database error, looking through Prisma's driver-adapter wrapping. */
+export function sqlState(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const o = e as { code?: unknown; cause?: unknown; originalCode?: unknown };
+    if (typeof o.originalCode === "string" && /^[0-9A-Z]{5}$/.test(o.originalCode)) return o.originalCode;
+    if (typeof o.code === "string" && /^[0-9A-Z]{5}$/.test(o.code)) return o.code;
+    e = o.cause;
+  }
+  return undefined;
+}
