@@ -1,0 +1,15 @@
+import type { Logger } from "pino";
+import type { Redis } from "ioredis";
+import type { Config } from "./config.js";
+import type { Database } from "./data/db.js";
+
+/** What every transport (HTTP, chat, jobs) is handed: configuration, data, logging, time. */
+export interface AppContext {
+  readonly config: Config;
+  readonly db: Database;
+  readonly logger: Logger;
+  /** Present when REDIS_URL is configured. */
+  readonly redis?: Redis;
+  /** The current instant; tests pin it. */
+  readonly now: () => Date;
+}
