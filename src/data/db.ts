@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client.js";
@@ -6,7 +7,8 @@ export type { PrismaClient } from "./generated/client.js";
 
 /** Minimal SQL access shared by Postgres and PGlite, for hot paths and migrations. */
 export interface Sql {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** With `prepare`, Postgres plans the statement once per connection (hot paths with a fixed text). */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<T[]>;
   /** Runs statements separated by semicolons, no parameters. */
   exec(text: string): Promise<void>;
   /** Runs fn on one connection inside BEGIN/COMMIT. */
@@ -23,10 +25,19 @@ export interface Database {
 }
 
 // pg returns timestamptz as Date and bigint as string; keep dates, parse counts where used.
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `tabib_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`));
+  return name;
+}
+
 function poolSql(pool: pg.Pool | pg.PoolClient): Sql {
   return {
-    async query<T>(text: string, params?: unknown[]) {
-      const res = await pool.query(text, params as unknown[]);
+    async query<T>(text: string, params?: unknown[], opts?: { prepare?: boolean }) {
+      const res = opts?.prepare
+        ? await pool.query({ name: statementName(text), text, values: params as unknown[] })
+        : await pool.query(text, params as unknown[]);
       return res.rows as T[];
     },
     async exec(text: string) {

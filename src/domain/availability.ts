@@ -48,10 +48,36 @@ interface ScheduleFrame {
 }
 
 const MINUTE = 60_000;
+// Appointments and holds last at most 12 hours (a CHECK constraint), which bounds index scans from below.
+/** How long a process reuses a clinic's schedule frame; writes through src/domain invalidate it at once. */
+const FRAME_TTL_MS = 10_000;
+const frameCache = new Map<string, { frame: ScheduleFrame; at: number }>();
+const clocks = new Map<string, ClinicClock>();
+
+/** Forgets cached schedules, e.g. after working hours, doctors, types or clinic rules change. */
+export function invalidateSchedules(): void {
+  frameCache.clear();
+}
+
+function clockFor(timeZone: string): ClinicClock {
+  let clock = clocks.get(timeZone);
+  if (!clock) clocks.set(timeZone, (clock = new ClinicClock(timeZone)));
+  return clock;
+}
 const DAY = 24 * 60 * MINUTE;
 const MAX_RANGE_DAYS = 366;
 
 async function loadFrame(db: Database, q: Pick<SlotQuery, "clinicId" | "appointmentTypeId" | "doctorId" | "specialtyId">): Promise<ScheduleFrame> {
+  const key = `${q.clinicId}|${q.appointmentTypeId}|${q.doctorId ?? ""}|${q.specialtyId ?? ""}`;
+  const cached = frameCache.get(key);
+  if (cached && Date.now() - cached.at < FRAME_TTL_MS) return cached.frame;
+  const frame = await readFrame(db, q);
+  if (frameCache.size > 1000) frameCache.clear();
+  frameCache.set(key, { frame, at: Date.now() });
+  return frame;
+}
+
+async function readFrame(db: Database, q: Pick<SlotQuery, "clinicId" | "appointmentTypeId" | "doctorId" | "specialtyId">): Promise<ScheduleFrame> {
   // One round trip: clinic rules, the appointment type and every eligible doctor's weekly blocks.
   const rows = await db.sql.query<{
     time_zone: string;
@@ -75,12 +101,13 @@ async function loadFrame(db: Database, q: Pick<SlotQuery, "clinicId" | "appointm
      FROM clinic c LEFT JOIN appointment_type t ON t.id = $2::uuid AND t.clinic_id = c.id AND t.active
      WHERE c.id = $1::uuid`,
     [q.clinicId, q.appointmentTypeId, q.doctorId ?? null, q.specialtyId ?? null],
+    { prepare: true },
   );
   const row = rows[0];
   if (!row) throw notFound("Clinic", q.clinicId);
   if (row.duration_minutes == null) throw notFound("AppointmentType", q.appointmentTypeId);
   return {
-    clock: new ClinicClock(row.time_zone),
+    clock: clockFor(row.time_zone),
     stepMs: row.slot_step_minutes * MINUTE,
     noticeMs: row.min_booking_notice_minutes * MINUTE,
     durationMs: row.duration_minutes * MINUTE,
@@ -95,23 +122,56 @@ interface BusyMap {
   bookedPerDay: Map<string, number>;
 }
 
-async function loadBusy(db: Database, frame: ScheduleFrame, clinicId: string, fromMs: number, toMs: number, nowMs: number, holder?: string): Promise<BusyMap> {
+/**
+ * With `countDayOf`, also counts each doctor's appointments on that instant's local day
+ * (kind 3 rows) in the same round trip, for the earliest-slot tie-break.
+ */
+async function loadBusy(db: Database, frame: ScheduleFrame, clinicId: string, fromMs: number, toMs: number, nowMs: number, holder?: string, countDayOf?: number): Promise<BusyMap> {
   const ids = frame.doctors.map((d) => d.id);
   const rows = await db.sql.query<{ doctor_id: string | null; s: number; e: number; kind: number }>(
     `SELECT doctor_id, extract(epoch FROM starts_at) * 1000 AS s, extract(epoch FROM ends_at) * 1000 AS e, 0 AS kind
-       FROM appointment WHERE doctor_id = ANY($1::uuid[]) AND status IN ('requested', 'confirmed') AND starts_at < $3 AND ends_at > $2
+       FROM appointment WHERE clinic_id = $6::uuid AND starts_at < $3 AND starts_at > $2::timestamptz - interval '12 hours'
+         AND ends_at > $2 AND status IN ('requested', 'confirmed') AND doctor_id = ANY($1::uuid[])
      UNION ALL
      SELECT doctor_id, extract(epoch FROM starts_at) * 1000, extract(epoch FROM ends_at) * 1000, 1
        FROM slot_hold WHERE doctor_id = ANY($1::uuid[]) AND starts_at < $3 AND ends_at > $2 AND expires_at > $4 AND holder IS DISTINCT FROM $5
+         AND starts_at > $2::timestamptz - interval '12 hours'
      UNION ALL
      SELECT doctor_id, extract(epoch FROM starts_at) * 1000, extract(epoch FROM ends_at) * 1000, 2
-       FROM schedule_exception WHERE clinic_id = $6::uuid AND (doctor_id IS NULL OR doctor_id = ANY($1::uuid[])) AND starts_at < $3 AND ends_at > $2`,
-    [ids, new Date(fromMs), new Date(toMs), new Date(nowMs), holder ?? null, clinicId],
+       FROM schedule_exception WHERE clinic_id = $6::uuid AND (doctor_id IS NULL OR doctor_id = ANY($1::uuid[])) AND starts_at < $3 AND ends_at > $2
+     UNION ALL
+     SELECT doctor_id, count(*), 0, 3
+       FROM appointment WHERE $7::timestamptz IS NOT NULL AND clinic_id = $6::uuid AND starts_at >= $7 AND starts_at < $8
+         AND status IN ('requested', 'confirmed') AND doctor_id = ANY($1::uuid[])
+       GROUP BY doctor_id`,
+    [
+      ids,
+      new Date(fromMs),
+      new Date(toMs),
+      new Date(nowMs),
+      holder ?? null,
+      clinicId,
+      countDayOf === undefined ? null : new Date(frame.clock.startOfDay(countDayOf)),
+      countDayOf === undefined ? null : new Date(frame.clock.at(frame.clock.addDays(frame.clock.dayOf(countDayOf), 1), 0)),
+    ],
+    { prepare: true },
   );
+  const countedDay = countDayOf === undefined ? undefined : frame.clock.dayOf(countDayOf);
+  const days = frame.clock.daysBetween(fromMs, toMs);
+  const dayStarts = days.map((d) => frame.clock.at(d, 0));
+  const dayOf = (ms: number): LocalDate => {
+    let i = dayStarts.length - 1;
+    while (i > 0 && dayStarts[i]! > ms) i--;
+    return days[i]!;
+  };
   const raw = new Map<string, [number, number][]>();
   const bookedPerDay = new Map<string, number>();
   const clinicWide: [number, number][] = [];
   for (const r of rows) {
+    if (Number(r.kind) === 3) {
+      bookedPerDay.set(`${r.doctor_id}|${countedDay}`, Number(r.s));
+      continue;
+    }
     const s = Number(r.s);
     const e = Number(r.e);
     if (r.doctor_id === null) {
@@ -121,8 +181,8 @@ async function loadBusy(db: Database, frame: ScheduleFrame, clinicId: string, fr
     let list = raw.get(r.doctor_id);
     if (!list) raw.set(r.doctor_id, (list = []));
     list.push([s, e]);
-    if (Number(r.kind) === 0) {
-      const key = `${r.doctor_id}|${frame.clock.dayOf(s)}`;
+    if (Number(r.kind) === 0 && countedDay === undefined) {
+      const key = `${r.doctor_id}|${dayOf(s)}`;
       bookedPerDay.set(key, (bookedPerDay.get(key) ?? 0) + 1);
     }
   }
@@ -219,23 +279,65 @@ function leastLoaded(frame: ScheduleFrame, busy: BusyMap, candidates: Slot[]): S
   return candidates.reduce((best, s) => (load(s) < load(best) ? s : best));
 }
 
+/** The first instant ≥ t at which some doctor has a block long enough for the type, before `until`. */
+function nextWorkingStart(frame: ScheduleFrame, t: number, until: number): number | null {
+  for (let day = frame.clock.dayOf(t); frame.clock.at(day, 0) < until; day = frame.clock.addDays(day, 1)) {
+    const weekday = frame.clock.weekday(day);
+    let best = Infinity;
+    for (const doctor of frame.doctors) {
+      for (const b of doctor.blocks) {
+        if (!blockApplies(b, day, weekday, frame.typeId)) continue;
+        const blockEnd = frame.clock.at(day, b.end);
+        if (blockEnd - frame.durationMs < t) continue;
+        best = Math.min(best, Math.max(t, frame.clock.at(day, b.start)));
+      }
+    }
+    if (best < until) return best;
+    if (best !== Infinity) return null;
+  }
+  return null;
+}
+
+/** Active appointments per doctor on the local day of `instant`, for the least-loaded tie-break. */
+async function dayLoads(db: Database, frame: ScheduleFrame, doctorIds: string[], instant: number): Promise<Map<string, number>> {
+  const day = frame.clock.dayOf(instant);
+  const rows = await db.sql.query<{ doctor_id: string; n: string }>(
+    `SELECT doctor_id, count(*) AS n FROM appointment
+     WHERE doctor_id = ANY($1::uuid[]) AND status IN ('requested', 'confirmed') AND starts_at >= $2 AND starts_at < $3
+     GROUP BY doctor_id`,
+    [doctorIds, new Date(frame.clock.at(day, 0)), new Date(frame.clock.at(frame.clock.addDays(day, 1), 0))],
+    { prepare: true },
+  );
+  return new Map(rows.map((r) => [r.doctor_id, Number(r.n)]));
+}
+
 /**
  * The earliest free slot at or after `from`; with several doctors free at that time, the one
- * with the fewest appointments that day (automatic assignment). Searches in widening windows.
+ * with the fewest appointments that day (automatic assignment). Looks only where someone
+ * works, in windows that widen while nothing is found.
  */
 export async function earliestSlot(db: Database, q: Omit<SlotQuery, "to" | "limit"> & { horizonDays?: number }): Promise<Slot | null> {
   const frame = await loadFrame(db, q);
+  if (frame.doctors.length === 0) return null;
+  const nowMs = +(q.now ?? new Date());
   const horizonEnd = +q.from + (q.horizonDays ?? 60) * DAY;
-  let windowStart = +q.from;
-  for (const days of [1, 7, 30, MAX_RANGE_DAYS]) {
-    const windowEnd = Math.min(horizonEnd, frame.clock.at(frame.clock.addDays(frame.clock.dayOf(windowStart), days), 0));
-    if (windowStart >= windowEnd) break;
-    const { slots, busy } = await search(db, frame, { ...q, from: new Date(windowStart), to: new Date(windowEnd) });
+  let t = Math.max(+q.from, nowMs + frame.noticeMs);
+  for (let windowMs = 2 * 3_600_000; t < horizonEnd; windowMs *= 2) {
+    const start = nextWorkingStart(frame, t, horizonEnd);
+    if (start === null) return null;
+    const end = Math.min(horizonEnd, start + windowMs);
+    const busy = await loadBusy(db, frame, q.clinicId, start, end + frame.durationMs, nowMs, q.holder, start);
+    const slots = frame.clock.daysBetween(start, end).flatMap((day) => slotsOfDay(frame, busy, day, start, end));
     if (slots.length > 0) {
       const first = +slots[0]!.startsAt;
-      return leastLoaded(frame, busy, slots.filter((s) => +s.startsAt === first));
+      const tied = slots.filter((s) => +s.startsAt === first);
+      if (tied.length === 1) return tied[0]!;
+      // The counted day is start's; a first slot on a later day in a wide window needs its own count.
+      if (frame.clock.dayOf(first) === frame.clock.dayOf(start)) return leastLoaded(frame, busy, tied);
+      const loads = await dayLoads(db, frame, tied.map((s) => s.doctorId), first);
+      return tied.reduce((best, s) => ((loads.get(s.doctorId) ?? 0) < (loads.get(best.doctorId) ?? 0) ? s : best));
     }
-    windowStart = windowEnd;
+    t = end;
   }
   return null;
 }

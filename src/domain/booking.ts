@@ -109,6 +109,9 @@ function slotGuardCte(p: SqlParams, g: SlotGuard): string {
       JOIN appointment_type t ON t.id = ${type} AND t.clinic_id = c.id AND t.active
       JOIN doctor d ON d.id = ${doctor} AND d.clinic_id = c.id AND d.active
       WHERE c.id = ${p.add(g.clinicId, "uuid")}
+        -- Writers to one doctor's calendar queue here: concurrent inserts racing on the
+        -- exclusion constraint would otherwise deadlock each other (40P01).
+        AND pg_advisory_xact_lock(7411002, hashtext(${doctor}::text))::text IS NOT NULL
         AND (t.specialty_id IS NULL OR EXISTS (SELECT 1 FROM doctor_specialty s WHERE s.doctor_id = d.id AND s.specialty_id = t.specialty_id))
     ), ok AS (
       SELECT ctx.starts_at, ctx.ends_at, ctx.booking_mode FROM ctx
@@ -160,7 +163,7 @@ async function insertAppointment(sql: Sql, req: BookingRequest, opts: { checkNot
       RETURNING ${APPOINTMENT_COLUMNS}
     ), ev AS (${eventInsert(p, "ins", req.actor, opts.overbook?.reason ?? null, opts.overbook ? { overbooked: true } : null, "NULL::\"AppointmentStatus\"")})
     SELECT * FROM ins`;
-  const rows = await sql.query<AppointmentRow>(text, p.values);
+  const rows = await sql.query<AppointmentRow>(text, p.values, { prepare: true });
   return rows[0] ? toAppointment(rows[0]) : null;
 }
 

@@ -393,7 +393,8 @@ ALTER TABLE "appointment" ADD CONSTRAINT "appointment_no_overlap"
 ALTER TABLE "slot_hold" ADD CONSTRAINT "slot_hold_no_overlap"
   EXCLUDE USING gist ("doctor_id" WITH =, tstzrange("starts_at", "ends_at") WITH &&);
 
-ALTER TABLE "appointment" ADD CONSTRAINT "appointment_ends_after_start" CHECK ("ends_at" > "starts_at");
-ALTER TABLE "slot_hold" ADD CONSTRAINT "slot_hold_ends_after_start" CHECK ("ends_at" > "starts_at");
+-- At most 12 hours long: availability queries rely on it to bound their index scans.
+ALTER TABLE "appointment" ADD CONSTRAINT "appointment_duration" CHECK ("ends_at" > "starts_at" AND "ends_at" - "starts_at" <= interval '12 hours');
+ALTER TABLE "slot_hold" ADD CONSTRAINT "slot_hold_duration" CHECK ("ends_at" > "starts_at" AND "ends_at" - "starts_at" <= interval '12 hours');
 ALTER TABLE "schedule_exception" ADD CONSTRAINT "schedule_exception_ends_after_start" CHECK ("ends_at" > "starts_at");
 ALTER TABLE "working_hours" ADD CONSTRAINT "working_hours_minutes" CHECK ("start_minute" >= 0 AND "end_minute" <= 1440 AND "end_minute" > "start_minute" AND "weekday" BETWEEN 1 AND 7);
