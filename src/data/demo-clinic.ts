@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import argon2 from "argon2";
+import { hashPassword } from "../lib/passwords.js";
 import type { PrismaClient } from "./db.js";
 
 /** Specialties with the words patients use for their symptoms, as data the triage reads. */
@@ -151,7 +151,7 @@ export async function seedDemoClinic(
         email: c.email,
         displayName: names[c.role],
         role: c.role,
-        passwordHash: await argon2.hash(c.password, { type: argon2.argon2id }),
+        passwordHash: await hashPassword(c.password),
         doctorId: c.role === "doctor" ? doctorIds[0] : null,
       },
     });
