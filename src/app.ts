@@ -1,0 +1,76 @@
+import express from "express";
+import helmet from "helmet";
+import type { AppContext } from "./context.js";
+import { errorHandler } from "./http/errors.js";
+import { healthHandler } from "./lib/health.js";
+import { metricsHandler, metricsMiddleware } from "./lib/metrics.js";
+
+/** A router and the path it is mounted on. */
+export interface MountedRouter {
+  path: string;
+  router: express.Router;
+}
+
+/**
+ * The HTTP application: security headers, JSON bodies, metrics, /health, /metrics, then the
+ * given routers, then JSON 404s for the API namespaces and the error handler.
+ */
+export function createApp(ctx: AppContext, extra: { routers?: MountedRouter[] } = {}): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+
+  // The console and chat pages are server-rendered and load only their own scripts and
+  // styles: nothing from a CDN, no inline scripts. Swagger UI needs inline styles and data: images.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          "default-src": ["'self'"],
+          "base-uri": ["'self'"],
+          "script-src": ["'self'"],
+          "style-src": ["'self'", "'unsafe-inline'"],
+          "img-src": ["'self'", "data:"],
+          "font-src": ["'self'", "data:"],
+          "connect-src": ["'self'"],
+          "form-action": ["'self'"],
+          "frame-ancestors": ["'none'"],
+          "object-src": ["'none'"],
+          "script-src-attr": ["'none'"],
+          // Not upgrade-insecure-requests: on plain-HTTP localhost it would break every asset.
+        },
+      },
+    }),
+  );
+  app.use(metricsMiddleware);
+  app.use(express.json({ limit: "1mb" }));
+
+  app.get("/health", healthHandler(ctx));
+  app.get("/metrics", metricsHandler);
+
+  for (const { path, router } of extra.routers ?? []) app.use(path, router);
+  // Until the staff console is served at "/", a visitor lands on the API documentation.
+  app.get("/", (_req, res) => res.redirect(302, "/api/docs/"));
+
+  app.use("/api", (req, res) => {
+    res.status(404).json({ error: "not_found", message: `No API route for ${req.method} ${req.baseUrl}${req.path}` });
+  });
+  app.use("/fhir", (req, res) => {
+    res
+      .status(404)
+      .type("application/fhir+json")
+      .json({
+        resourceType: "OperationOutcome",
+        issue: [
+          {
+            severity: "error",
+            code: "not-found",
+            diagnostics: `No FHIR route for ${req.method} ${req.baseUrl}${req.path}`,
+          },
+        ],
+      });
+  });
+
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

@@ -1,0 +1,56 @@
+import { createRequire } from "node:module";
+import { pino, type DestinationStream, type Logger } from "pino";
+import type { Config } from "../config.js";
+
+/**
+ * Paths whose values never reach a log line. Request/response objects are logged by
+ * serializers, so headers are covered both top-level and nested one level down.
+ */
+export const REDACTED_PATHS = [
+  "authorization",
+  "cookie",
+  "password",
+  "token",
+  "secret",
+  "*.authorization",
+  "*.cookie",
+  "*.password",
+  "*.token",
+  "*.secret",
+  "*.passwordHash",
+  "*.accessToken",
+  "*.refreshToken",
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  "headers.authorization",
+  "headers.cookie",
+  'headers["set-cookie"]',
+];
+
+/**
+ * pino-pretty is a devDependency: production images do not have it, and piping to a file
+ * or a collector wants JSON anyway. So it is only used on a terminal in development.
+ */
+function prettyStream(config: Pick<Config, "NODE_ENV">): DestinationStream | undefined {
+  if (config.NODE_ENV !== "development" || !process.stdout.isTTY) return undefined;
+  try {
+    const require = createRequire(import.meta.url);
+    const pretty = require("pino-pretty") as (opts: object) => DestinationStream;
+    return pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process-wide logger: JSON lines on stdout, secrets redacted. */
+export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">, destination?: DestinationStream): Logger {
+  const options = {
+    level: config.LOG_LEVEL,
+    base: { service: "tabib" },
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+  };
+  const stream = destination ?? prettyStream(config);
+  return stream ? pino(options, stream) : pino(options);
+}

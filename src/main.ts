@@ -1,0 +1,137 @@
+// `npm start`: configuration → database (Postgres, or embedded PGlite) → migrations →
+// demo clinic on first start → HTTP server, with a graceful stop on SIGINT/SIGTERM.
+import type { Server } from "node:http";
+import path from "node:path";
+import dotenv from "dotenv";
+import { apiRouter } from "./api/router.js";
+import { createApp, type MountedRouter } from "./app.js";
+import { fhirRouter } from "./fhir/router.js";
+import { loadConfig, type Config } from "./config.js";
+import type { AppContext } from "./context.js";
+import { openDatabase, type Database } from "./data/db.js";
+import { seedDemoClinic, type SeedCredentials } from "./data/demo-clinic.js";
+import { migrate } from "./data/migrate.js";
+import { createLogger } from "./lib/logger.js";
+import { closeRedis, openRedis, safeUrl } from "./lib/redis.js";
+
+/** How long in-flight requests get to finish after SIGINT/SIGTERM before connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+dotenv.config({ quiet: true });
+
+let config: Config;
+try {
+  config = loadConfig();
+  // A forgeable staff token is a way into patient records: production refuses to start
+  // without a real secret, including the placeholder from .env.example.
+  if (config.NODE_ENV === "production" && (!config.JWT_SECRET || config.JWT_SECRET.startsWith("change-me"))) {
+    throw new Error(
+      "JWT_SECRET must be set to 32+ random characters in production, e.g. the output of: node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"",
+    );
+  }
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+
+const logger = createLogger(config);
+const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: path.resolve(config.PGLITE_DIR) });
+logger.info(
+  db.kind === "postgres"
+    ? { database: "postgres", url: safeUrl(config.DATABASE_URL!) }
+    : { database: "pglite", dir: path.resolve(config.PGLITE_DIR) },
+  "database opened",
+);
+
+const applied = await migrate(db.sql);
+if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
+
+await seedIfWanted(config, db);
+
+const redis = openRedis(config.REDIS_URL, logger);
+const ctx: AppContext = { config, db, logger, redis, now: () => new Date() };
+
+const routers: MountedRouter[] = [
+  { path: "/api", router: apiRouter(ctx) },
+  { path: "/fhir", router: fhirRouter(ctx) },
+];
+
+const app = createApp(ctx, { routers });
+const server = await listen(app, config.HOST, config.PORT).catch(async (err: Error) => {
+  logger.fatal({ reason: err.message }, `cannot listen on ${config.HOST}:${config.PORT}`);
+  await closeRedis(redis);
+  await db.close();
+  process.exit(1);
+});
+
+const address = server.address();
+const port = typeof address === "object" && address ? address.port : config.PORT;
+const base =
+  config.PUBLIC_URL?.replace(/\/$/, "") ??
+  `http://${["0.0.0.0", "::"].includes(config.HOST) ? "localhost" : config.HOST}:${port}`;
+logger.info(
+  {
+    host: config.HOST,
+    port,
+    apiDocs: `${base}/api/docs/`,
+    fhir: `${base}/fhir/metadata`,
+    health: `${base}/health`,
+  },
+  `Tabib is listening on ${base}`,
+);
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    logger.warn({ signal }, "second signal: exiting without waiting");
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, "shutting down: no new connections, finishing requests in flight");
+  const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  clearTimeout(cut);
+  await closeRedis(redis);
+  await db.close();
+  logger.info("stopped");
+  process.exit(0);
+}
+process.on("SIGINT", (s) => void shutdown(s));
+process.on("SIGTERM", (s) => void shutdown(s));
+
+function listen(application: ReturnType<typeof createApp>, host: string, listenPort: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = application.listen(listenPort, host);
+    s.once("listening", () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+async function seedIfWanted(cfg: Config, database: Database): Promise<void> {
+  if (cfg.SEED_DEMO === "never") return;
+  if (cfg.SEED_DEMO === "auto" && (await database.prisma.clinic.count()) > 0) return;
+  const { credentials } = await seedDemoClinic(database.prisma, {
+    adminEmail: cfg.SEED_ADMIN_EMAIL,
+    adminPassword: cfg.SEED_ADMIN_PASSWORD,
+  });
+  if (credentials.length === 0) return;
+  logger.info({ logins: credentials.map((c) => ({ role: c.role, email: c.email })) }, "demo clinic created");
+  // Passwords go to the terminal once, here, and never through the logger.
+  process.stdout.write(loginBox(credentials, Boolean(cfg.SEED_ADMIN_PASSWORD)));
+}
+
+function loginBox(credentials: SeedCredentials[], adminFromEnv: boolean): string {
+  const rows = credentials.map((c) => {
+    const password = c.role === "admin" && adminFromEnv ? "(the SEED_ADMIN_PASSWORD you set)" : c.password;
+    return `  ${c.role.padEnd(10)} ${c.email.padEnd(28)} ${password}`;
+  });
+  const lines = [
+    "Demo clinic created. Staff logins — shown this one time only, write them down:",
+    "",
+    `  ${"role".padEnd(10)} ${"email".padEnd(28)} password`,
+    ...rows,
+  ];
+  const width = Math.max(...lines.map((l) => l.length)) + 2;
+  const body = lines.map((l) => `│ ${l.padEnd(width - 2)} │`);
+  return ["", `┌${"─".repeat(width)}┐`, ...body, `└${"─".repeat(width)}┘`, "", ""].join("\n");
+}

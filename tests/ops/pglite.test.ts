@@ -1,0 +1,126 @@
+// The embedded path: what someone gets from `npm install && npm start` with no DATABASE_URL.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import { openDatabase } from "../../src/data/db.js";
+import { seedDemoClinic } from "../../src/data/demo-clinic.js";
+import { migrate } from "../../src/data/migrate.js";
+import { createLogger } from "../../src/lib/logger.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const scratch = await mkdtemp(path.join(tmpdir(), "tabib-ops-pglite-"));
+const running = new Set<ChildProcess>();
+afterAll(async () => {
+  for (const child of running) child.kill("SIGKILL");
+  await rm(scratch, { recursive: true, force: true });
+});
+
+/** Runs `npm start`'s entry point until it listens; returns its output so far and a stop function. */
+async function startTabib(pgliteDir: string) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PGLITE_DIR: pgliteDir,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    NODE_ENV: "development",
+    SEED_DEMO: "auto",
+  };
+  for (const name of ["DATABASE_URL", "REDIS_URL", "SEED_ADMIN_PASSWORD", "JWT_SECRET", "PUBLIC_URL"]) delete env[name];
+  // Started as `node --import tsx`, like the Docker image, so signals reach the app directly.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /"msg":"Tabib is listening on http:\/\/127\.0\.0\.1:(\d+)"/.exec(output);
+      if (m) {
+        clearInterval(timer);
+        resolve(Number(m[1]));
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`Tabib exited with ${code} before listening:\n${output}`));
+    });
+  });
+  return {
+    port,
+    output: () => output,
+    async stop(): Promise<number | null> {
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+describe("npm start with no DATABASE_URL (embedded PGlite)", () => {
+  const dir = path.join(scratch, "pglite");
+
+  it("the first start creates the demo clinic and prints its logins once; a restart keeps them and prints nothing", async () => {
+    const first = await startTabib(dir);
+    const health = await fetch(`http://127.0.0.1:${first.port}/health`);
+    expect(await health.json()).toMatchObject({ status: "ok", database: { kind: "pglite", status: "ok" } });
+    expect(await first.stop()).toBe(0);
+    const firstOutput = first.output();
+    expect(firstOutput).toContain("Demo clinic created");
+    expect(firstOutput).toMatch(/admin\s+admin@tabib\.local\s+\S{12,}/);
+    expect(firstOutput).toContain('"msg":"stopped"');
+    // The passwords are in the one-time box on stdout, never in a JSON log line.
+    const password = /admin\s+admin@tabib\.local\s+(\S+)/.exec(firstOutput)![1]!;
+    const logLines = firstOutput.split("\n").filter((l) => l.startsWith("{"));
+    expect(logLines.join("\n")).not.toContain(password);
+
+    const second = await startTabib(dir);
+    expect(await second.stop()).toBe(0);
+    expect(second.output()).not.toContain("Demo clinic created");
+    expect(second.output()).not.toContain("migrations applied");
+  });
+
+  it("the folder the app left holds the demo clinic: 6+ doctors over 4+ specialties, and nothing to migrate or seed", async () => {
+    const config = loadConfig({ LOG_LEVEL: "silent", NODE_ENV: "test" });
+    const db = await openDatabase({ pgliteDir: dir });
+    try {
+      expect(await migrate(db.sql)).toEqual([]);
+      expect((await seedDemoClinic(db.prisma)).credentials).toEqual([]);
+      expect(await db.prisma.clinic.count()).toBe(1);
+      const doctors = await db.prisma.doctor.count();
+      const specialties = await db.prisma.doctorSpecialty.findMany({
+        distinct: ["specialtyId"],
+        select: { specialtyId: true },
+      });
+      expect(doctors).toBeGreaterThanOrEqual(6);
+      expect(specialties.length).toBeGreaterThanOrEqual(4);
+
+      const app = createApp({ config, db, logger: createLogger(config), now: () => new Date() });
+      const server = app.listen(0, "127.0.0.1");
+      await new Promise((resolve) => server.once("listening", resolve));
+      try {
+        const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/health`);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({
+          status: "ok",
+          database: { status: "ok", kind: "pglite" },
+          redis: { status: "not_configured" },
+        });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
