@@ -49,23 +49,44 @@ export function verifyStaffToken(ctx: AppContext, token: string): StaffPrincipal
   }
 }
 
-/** Rejects requests without a valid bearer token (401), then those whose role is not listed (403). */
+/**
+ * Rejects requests without a valid bearer token for an active account (401), then those
+ * whose role is not listed (403). Role and doctor link are read from the account on every
+ * request, so deactivating or demoting someone takes effect at once, not at token expiry.
+ */
 export function requireStaff(ctx: AppContext, roles: readonly StaffRole[] = ["admin", "secretary", "doctor"]): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const header = req.get("authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const principal = match ? verifyStaffToken(ctx, match[1]!) : null;
-    if (!principal) {
-      res.set("WWW-Authenticate", 'Bearer realm="tabib"').status(401).json({ error: "unauthorized", message: "A valid bearer token is required" });
-      return;
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const header = req.get("authorization") ?? "";
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      const claims = match ? verifyStaffToken(ctx, match[1]!) : null;
+      const account = claims ? await currentAccount(ctx, claims.userId) : null;
+      if (!claims || !account || account.clinicId !== claims.clinicId) {
+        res.set("WWW-Authenticate", 'Bearer realm="tabib"').status(401).json({ error: "unauthorized", message: "A valid bearer token is required" });
+        return;
+      }
+      const principal: StaffPrincipal = { userId: claims.userId, clinicId: account.clinicId, role: account.role, doctorId: account.doctorId };
+      if (!roles.includes(principal.role)) {
+        res.status(403).json({ error: "forbidden", message: `This action needs one of the roles: ${roles.join(", ")}` });
+        return;
+      }
+      req.staff = principal;
+      next();
+    } catch (err) {
+      next(err);
     }
-    if (!roles.includes(principal.role)) {
-      res.status(403).json({ error: "forbidden", message: `This action needs one of the roles: ${roles.join(", ")}` });
-      return;
-    }
-    req.staff = principal;
-    next();
   };
+}
+
+async function currentAccount(ctx: AppContext, userId: string): Promise<{ clinicId: string; role: StaffRole; doctorId: string | null } | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
+  const rows = await ctx.db.sql.query<{ clinic_id: string; role: StaffRole; doctor_id: string | null }>(
+    `SELECT clinic_id, role, doctor_id FROM staff_user WHERE id = $1::uuid AND active`,
+    [userId],
+    { prepare: true },
+  );
+  const row = rows[0];
+  return row ? { clinicId: row.clinic_id, role: row.role, doctorId: row.doctor_id } : null;
 }
 
 export function staffActor(principal: StaffPrincipal): Actor {

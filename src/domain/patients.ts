@@ -1,0 +1,155 @@
+import type { Database } from "../data/db.js";
+import type { Patient } from "../data/generated/client.js";
+import { recordAudit } from "./audit.js";
+import { DomainError, notFound } from "./errors.js";
+import { uniqueViolationAsConflict, type StaffActor } from "./staff.js";
+
+/*
+ * Staff access to patient records. Every read and write leaves one audit row per patient
+ * touched; doctors reach only patients who have or had an appointment with them.
+ */
+
+/** Who is looking, from where: what the audit row records. */
+export interface PatientAccess {
+  clinicId: string;
+  actor: StaffActor;
+  ip?: string | null;
+}
+
+export interface PatientFields {
+  firstName: string;
+  lastName: string;
+  birthDate: Date | null;
+  /** E.164. */
+  phone: string | null;
+  email: string | null;
+  preferredLocale: "fr" | "en";
+  preferredChannel: "telegram" | "whatsapp" | "sms" | "web" | "console" | "api" | null;
+}
+
+/** Doctors see their own patients only; admins and secretaries the whole clinic. */
+function reachFilter(actor: StaffActor) {
+  if (actor.role !== "doctor") return {};
+  return { appointments: { some: { doctorId: actor.doctorId ?? "00000000-0000-0000-0000-000000000000" } } };
+}
+
+/**
+ * Finds patients by name fragments ("mart cla" matches Claire Martin) or by phone digits.
+ * Erased patients never appear.
+ */
+export async function searchPatients(
+  db: Database,
+  access: PatientAccess,
+  query: { q: string; limit?: number },
+): Promise<Patient[]> {
+  const q = query.q.trim();
+  const digits = q.replace(/[\s.\-()]/g, "");
+  const byPhone = /^\+?\d{3,}$/.test(digits);
+  const words = q.split(/\s+/).filter(Boolean);
+  const rows = await db.prisma.patient.findMany({
+    where: {
+      clinicId: access.clinicId,
+      erasedAt: null,
+      ...reachFilter(access.actor),
+      ...(byPhone
+        ? { phone: { contains: phoneCore(digits) } }
+        : {
+            AND: words.map((w) => ({
+              OR: [
+                { firstName: { contains: w, mode: "insensitive" as const } },
+                { lastName: { contains: w, mode: "insensitive" as const } },
+              ],
+            })),
+          }),
+    },
+    orderBy: [{ lastName: "asc" }, { firstName: "asc" }, { id: "asc" }],
+    take: query.limit ?? 20,
+  });
+  await recordAudit(
+    db,
+    rows.map((p) => ({
+      actor: access.actor,
+      action: "patient.search",
+      resourceType: "patient",
+      resourceId: p.id,
+      patientId: p.id,
+      ip: access.ip,
+    })),
+  );
+  return rows;
+}
+
+// "+33 6…", "0033 6…" and the national "06…" all end with the same digits once the
+// international prefix or the trunk 0 is dropped.
+const phoneCore = (digits: string): string => digits.replace(/^\+/, "").replace(/^00/, "").replace(/^0/, "");
+
+export async function readPatient(db: Database, access: PatientAccess, patientId: string): Promise<Patient> {
+  const patient = await findReachable(db, access, patientId);
+  await recordAudit(db, {
+    actor: access.actor,
+    action: "patient.read",
+    resourceType: "patient",
+    resourceId: patient.id,
+    patientId: patient.id,
+    ip: access.ip,
+  });
+  return patient;
+}
+
+export async function createPatient(db: Database, access: PatientAccess, fields: PatientFields): Promise<Patient> {
+  let patient: Patient;
+  try {
+    patient = await db.prisma.patient.create({ data: { clinicId: access.clinicId, ...fields } });
+  } catch (err) {
+    throw uniqueViolationAsConflict(err, "a patient with this phone number already exists");
+  }
+  await recordAudit(db, {
+    actor: access.actor,
+    action: "patient.create",
+    resourceType: "patient",
+    resourceId: patient.id,
+    patientId: patient.id,
+    ip: access.ip,
+  });
+  return patient;
+}
+
+export async function updatePatient(
+  db: Database,
+  access: PatientAccess,
+  patientId: string,
+  changes: Partial<PatientFields>,
+): Promise<Patient> {
+  const existing = await findReachable(db, access, patientId);
+  if (existing.erasedAt) throw new DomainError("conflict", "This patient's record has been erased");
+  let patient: Patient;
+  try {
+    patient = await db.prisma.patient.update({ where: { id: patientId }, data: changes });
+  } catch (err) {
+    throw uniqueViolationAsConflict(err, "a patient with this phone number already exists");
+  }
+  // Field names only: the audit log never holds record content.
+  await recordAudit(db, {
+    actor: access.actor,
+    action: "patient.update",
+    resourceType: "patient",
+    resourceId: patient.id,
+    patientId: patient.id,
+    ip: access.ip,
+    detail: { fields: Object.keys(changes).sort() },
+  });
+  return patient;
+}
+
+async function findReachable(db: Database, access: PatientAccess, patientId: string): Promise<Patient> {
+  const patient = await db.prisma.patient.findFirst({ where: { id: patientId, clinicId: access.clinicId } });
+  if (!patient) throw notFound("patient", patientId);
+  if (access.actor.role === "doctor") {
+    const seen = await db.prisma.appointment.count({
+      where: { patientId, doctorId: access.actor.doctorId ?? undefined },
+    });
+    if (!access.actor.doctorId || seen === 0)
+      throw new DomainError("forbidden", "Doctors can only open the records of their own patients");
+  }
+  return patient;
+}
