@@ -1,3 +1,4 @@
+import { triageRoutes } from "./routes/triage.js";
 import express from "express";
 import swaggerUi from "swagger-ui-express";
 import type { AppContext } from "../context.js";
@@ -33,6 +34,7 @@ export function apiRouter(ctx: AppContext): express.Router {
   patientRoutes(api, ctx);
   availabilityRoutes(api, ctx);
   appointmentRoutes(api, ctx);
+  triageRoutes(api, ctx);
 
   const document: OpenApiDocument = buildOpenApiDocument(registry);
   router.get("/openapi.json", (_req, res) => {

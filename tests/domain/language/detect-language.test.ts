@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectLanguage } from "../../../src/flows/language/detect-language.js";
+import { detectLanguage } from "../../../src/domain/language/detect-language.js";
 
 describe("detecting the language a patient writes in", () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readBirthDate, readPersonName } from "../../../src/flows/language/names.js";
+import { readBirthDate, readPersonName } from "../../../src/domain/language/names.js";
 
 const NOW = new Date("2026-11-10T09:00:00Z");
 

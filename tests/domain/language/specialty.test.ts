@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEMO_SPECIALTIES } from "../../../src/data/demo-clinic.js";
-import { suggestSpecialties, type SpecialtyVocabulary } from "../../../src/flows/language/specialty.js";
+import { suggestSpecialties, type SpecialtyVocabulary } from "../../../src/domain/language/specialty.js";
 
 const demo: SpecialtyVocabulary[] = DEMO_SPECIALTIES.map((s) => ({ ...s, id: `id-${s.code}` }));
 const best = (text: string, list = demo) => suggestSpecialties(text, list)[0]?.specialtyId;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { DEMO_SPECIALTIES } from "../../../src/data/demo-clinic.js";
-import { detectLanguage } from "../../../src/flows/language/detect-language.js";
-import { readIntent } from "../../../src/flows/language/intent.js";
-import { readBirthDate, readPersonName } from "../../../src/flows/language/names.js";
-import { detectRedFlag } from "../../../src/flows/language/red-flags.js";
-import { suggestSpecialties } from "../../../src/flows/language/specialty.js";
-import { readWhen } from "../../../src/flows/language/when.js";
+import { detectLanguage } from "../../../src/domain/language/detect-language.js";
+import { readIntent } from "../../../src/domain/language/intent.js";
+import { readBirthDate, readPersonName } from "../../../src/domain/language/names.js";
+import { detectRedFlag } from "../../../src/domain/language/red-flags.js";
+import { suggestSpecialties } from "../../../src/domain/language/specialty.js";
+import { readWhen } from "../../../src/domain/language/when.js";
 
 const specialties = DEMO_SPECIALTIES.map((s) => ({ ...s, id: s.code }));
 const now = new Date("2026-11-10T09:00:00Z");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RED_FLAGS } from "../../../src/flows/language/lexicon/red-flags.js";
-import { detectRedFlag } from "../../../src/flows/language/red-flags.js";
+import { RED_FLAGS } from "../../../src/domain/language/lexicon/red-flags.js";
+import { detectRedFlag } from "../../../src/domain/language/red-flags.js";
 
 const categoryOf = (text: string) => detectRedFlag(text)?.category;
 

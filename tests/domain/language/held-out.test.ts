@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DEMO_SPECIALTIES } from "../../../src/data/demo-clinic.js";
-import { readIntent } from "../../../src/flows/language/intent.js";
-import { readBirthDate, readPersonName } from "../../../src/flows/language/names.js";
-import { detectRedFlag } from "../../../src/flows/language/red-flags.js";
-import { suggestSpecialties } from "../../../src/flows/language/specialty.js";
-import { readWhen } from "../../../src/flows/language/when.js";
+import { readIntent } from "../../../src/domain/language/intent.js";
+import { readBirthDate, readPersonName } from "../../../src/domain/language/names.js";
+import { detectRedFlag } from "../../../src/domain/language/red-flags.js";
+import { suggestSpecialties } from "../../../src/domain/language/specialty.js";
+import { readWhen } from "../../../src/domain/language/when.js";
 
 /*
  * Held-out phrasings, written after the lexicons were finished and never added to them as

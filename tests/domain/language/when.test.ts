@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readWhen, type ReadWhenOptions } from "../../../src/flows/language/when.js";
+import { readWhen, type ReadWhenOptions } from "../../../src/domain/language/when.js";
 
 // Tuesday 10 November 2026, 10:00 in Paris (winter time, UTC+1).
 const NOW = new Date("2026-11-10T09:00:00Z");

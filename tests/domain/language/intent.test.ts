@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readIntent } from "../../../src/flows/language/intent.js";
+import { readIntent } from "../../../src/domain/language/intent.js";
 
 const intentOf = (text: string, locale?: "fr" | "en") => readIntent(text, { locale }).intent;
 

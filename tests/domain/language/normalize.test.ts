@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_ANALYSED_CHARS, foldText, normalize } from "../../../src/flows/language/normalize.js";
+import { MAX_ANALYSED_CHARS, foldText, normalize } from "../../../src/domain/language/normalize.js";
 
 describe("normalizing a patient's message", () => {
   it("folds accents, capitals and curly apostrophes so 'J’AI très MAL à l’Estomac' reads as plain words", () => {
