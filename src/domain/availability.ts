@@ -67,7 +67,10 @@ function clockFor(timeZone: string): ClinicClock {
 const DAY = 24 * 60 * MINUTE;
 const MAX_RANGE_DAYS = 366;
 
-async function loadFrame(db: Database, q: Pick<SlotQuery, "clinicId" | "appointmentTypeId" | "doctorId" | "specialtyId">): Promise<ScheduleFrame> {
+async function loadFrame(
+  db: Database,
+  q: Pick<SlotQuery, "clinicId" | "appointmentTypeId" | "doctorId" | "specialtyId">,
+): Promise<ScheduleFrame> {
   const key = `${q.clinicId}|${q.appointmentTypeId}|${q.doctorId ?? ""}|${q.specialtyId ?? ""}`;
   const cached = frameCache.get(key);
   if (cached && Date.now() - cached.at < FRAME_TTL_MS) return cached.frame;
@@ -77,7 +80,10 @@ async function loadFrame(db: Database, q: Pick<SlotQuery, "clinicId" | "appointm
   return frame;
 }
 
-async function readFrame(db: Database, q: Pick<SlotQuery, "clinicId" | "appointmentTypeId" | "doctorId" | "specialtyId">): Promise<ScheduleFrame> {
+async function readFrame(
+  db: Database,
+  q: Pick<SlotQuery, "clinicId" | "appointmentTypeId" | "doctorId" | "specialtyId">,
+): Promise<ScheduleFrame> {
   // One round trip: clinic rules, the appointment type and every eligible doctor's weekly blocks.
   const rows = await db.sql.query<{
     time_zone: string;
@@ -126,33 +132,44 @@ interface BusyMap {
  * With `countDayOf`, also counts each doctor's appointments on that instant's local day
  * (kind 3 rows) in the same round trip, for the earliest-slot tie-break.
  */
-async function loadBusy(db: Database, frame: ScheduleFrame, clinicId: string, fromMs: number, toMs: number, nowMs: number, holder?: string, countDayOf?: number): Promise<BusyMap> {
+async function loadBusy(
+  db: Database,
+  frame: ScheduleFrame,
+  clinicId: string,
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+  holder?: string,
+  countDayOf?: number,
+): Promise<BusyMap> {
   const ids = frame.doctors.map((d) => d.id);
+  // Filtered by clinic and time only (one index range); rows of doctors outside the frame are skipped below.
   const rows = await db.sql.query<{ doctor_id: string | null; s: number; e: number; kind: number }>(
     `SELECT doctor_id, extract(epoch FROM starts_at) * 1000 AS s, extract(epoch FROM ends_at) * 1000 AS e, 0 AS kind
-       FROM appointment WHERE clinic_id = $6::uuid AND starts_at < $3 AND starts_at > $2::timestamptz - interval '12 hours'
-         AND ends_at > $2 AND status IN ('requested', 'confirmed') AND doctor_id = ANY($1::uuid[])
+       FROM appointment WHERE clinic_id = $1::uuid AND starts_at < $3 AND starts_at > $2::timestamptz - interval '12 hours'
+         AND ends_at > $2 AND status IN ('requested', 'confirmed')
      UNION ALL
-     SELECT doctor_id, extract(epoch FROM starts_at) * 1000, extract(epoch FROM ends_at) * 1000, 1
-       FROM slot_hold WHERE doctor_id = ANY($1::uuid[]) AND starts_at < $3 AND ends_at > $2 AND expires_at > $4 AND holder IS DISTINCT FROM $5
-         AND starts_at > $2::timestamptz - interval '12 hours'
+     SELECT h.doctor_id, extract(epoch FROM h.starts_at) * 1000, extract(epoch FROM h.ends_at) * 1000, 1
+       FROM slot_hold h JOIN doctor d ON d.id = h.doctor_id AND d.clinic_id = $1::uuid
+       WHERE h.starts_at < $3 AND h.starts_at > $2::timestamptz - interval '12 hours' AND h.ends_at > $2 AND h.expires_at > $4 AND h.holder IS DISTINCT FROM $5
      UNION ALL
      SELECT doctor_id, extract(epoch FROM starts_at) * 1000, extract(epoch FROM ends_at) * 1000, 2
-       FROM schedule_exception WHERE clinic_id = $6::uuid AND (doctor_id IS NULL OR doctor_id = ANY($1::uuid[])) AND starts_at < $3 AND ends_at > $2
+       FROM schedule_exception WHERE clinic_id = $1::uuid AND starts_at < $3 AND ends_at > $2
      UNION ALL
      SELECT doctor_id, count(*), 0, 3
-       FROM appointment WHERE $7::timestamptz IS NOT NULL AND clinic_id = $6::uuid AND starts_at >= $7 AND starts_at < $8
-         AND status IN ('requested', 'confirmed') AND doctor_id = ANY($1::uuid[])
+       FROM appointment WHERE $6::timestamptz IS NOT NULL AND clinic_id = $1::uuid AND starts_at >= $6 AND starts_at < $7
+         AND status IN ('requested', 'confirmed')
        GROUP BY doctor_id`,
     [
-      ids,
+      clinicId,
       new Date(fromMs),
       new Date(toMs),
       new Date(nowMs),
       holder ?? null,
-      clinicId,
       countDayOf === undefined ? null : new Date(frame.clock.startOfDay(countDayOf)),
-      countDayOf === undefined ? null : new Date(frame.clock.at(frame.clock.addDays(frame.clock.dayOf(countDayOf), 1), 0)),
+      countDayOf === undefined
+        ? null
+        : new Date(frame.clock.at(frame.clock.addDays(frame.clock.dayOf(countDayOf), 1), 0)),
     ],
     { prepare: true },
   );
@@ -167,7 +184,9 @@ async function loadBusy(db: Database, frame: ScheduleFrame, clinicId: string, fr
   const raw = new Map<string, [number, number][]>();
   const bookedPerDay = new Map<string, number>();
   const clinicWide: [number, number][] = [];
+  const inFrame = new Set(ids);
   for (const r of rows) {
+    if (r.doctor_id !== null && !inFrame.has(r.doctor_id)) continue;
     if (Number(r.kind) === 3) {
       bookedPerDay.set(`${r.doctor_id}|${countedDay}`, Number(r.s));
       continue;
@@ -254,7 +273,8 @@ async function search(db: Database, frame: ScheduleFrame, q: SlotQuery): Promise
   const nowMs = +(q.now ?? new Date());
   const fromMs = Math.max(+q.from, nowMs + frame.noticeMs);
   const toMs = +q.to;
-  if (frame.doctors.length === 0 || fromMs >= toMs) return { slots: [], busy: { intervals: new Map(), bookedPerDay: new Map() } };
+  if (frame.doctors.length === 0 || fromMs >= toMs)
+    return { slots: [], busy: { intervals: new Map(), bookedPerDay: new Map() } };
   // Load whole local days so per-day load counts are complete.
   const loadFrom = frame.clock.startOfDay(fromMs);
   const loadTo = frame.clock.at(frame.clock.addDays(frame.clock.dayOf(toMs - 1), 1), 0);
@@ -299,7 +319,12 @@ function nextWorkingStart(frame: ScheduleFrame, t: number, until: number): numbe
 }
 
 /** Active appointments per doctor on the local day of `instant`, for the least-loaded tie-break. */
-async function dayLoads(db: Database, frame: ScheduleFrame, doctorIds: string[], instant: number): Promise<Map<string, number>> {
+async function dayLoads(
+  db: Database,
+  frame: ScheduleFrame,
+  doctorIds: string[],
+  instant: number,
+): Promise<Map<string, number>> {
   const day = frame.clock.dayOf(instant);
   const rows = await db.sql.query<{ doctor_id: string; n: string }>(
     `SELECT doctor_id, count(*) AS n FROM appointment
@@ -316,7 +341,10 @@ async function dayLoads(db: Database, frame: ScheduleFrame, doctorIds: string[],
  * with the fewest appointments that day (automatic assignment). Looks only where someone
  * works, in windows that widen while nothing is found.
  */
-export async function earliestSlot(db: Database, q: Omit<SlotQuery, "to" | "limit"> & { horizonDays?: number }): Promise<Slot | null> {
+export async function earliestSlot(
+  db: Database,
+  q: Omit<SlotQuery, "to" | "limit"> & { horizonDays?: number },
+): Promise<Slot | null> {
   const frame = await loadFrame(db, q);
   if (frame.doctors.length === 0) return null;
   const nowMs = +(q.now ?? new Date());
@@ -334,7 +362,12 @@ export async function earliestSlot(db: Database, q: Omit<SlotQuery, "to" | "limi
       if (tied.length === 1) return tied[0]!;
       // The counted day is start's; a first slot on a later day in a wide window needs its own count.
       if (frame.clock.dayOf(first) === frame.clock.dayOf(start)) return leastLoaded(frame, busy, tied);
-      const loads = await dayLoads(db, frame, tied.map((s) => s.doctorId), first);
+      const loads = await dayLoads(
+        db,
+        frame,
+        tied.map((s) => s.doctorId),
+        first,
+      );
       return tied.reduce((best, s) => ((loads.get(s.doctorId) ?? 0) < (loads.get(best.doctorId) ?? 0) ? s : best));
     }
     t = end;
@@ -357,7 +390,11 @@ export async function slotsNear(
   for (const spread of [...new Set([0, 1, 3, maxSpread])].filter((d) => d <= maxSpread)) {
     const fromDay = frame.clock.addDays(frame.clock.dayOf(target), -spread);
     const toDay = frame.clock.addDays(frame.clock.dayOf(target), spread + 1);
-    const { slots, busy } = await search(db, frame, { ...q, from: new Date(frame.clock.at(fromDay, 0)), to: new Date(frame.clock.at(toDay, 0)) });
+    const { slots, busy } = await search(db, frame, {
+      ...q,
+      from: new Date(frame.clock.at(fromDay, 0)),
+      to: new Date(frame.clock.at(toDay, 0)),
+    });
     const byStart = new Map<number, Slot[]>();
     for (const s of slots) {
       const list = byStart.get(+s.startsAt);

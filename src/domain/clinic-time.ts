@@ -1,5 +1,7 @@
 import { DateTime } from "luxon";
 
+const QUARTER_HOUR = 15 * 60_000;
+
 /** A calendar day in the clinic's time zone, as "YYYY-MM-DD". */
 export type LocalDate = string;
 
@@ -9,6 +11,7 @@ export type LocalDate = string;
  */
 export class ClinicClock {
   private readonly cache = new Map<string, number>();
+  private readonly days = new Map<number, LocalDate>();
 
   constructor(readonly timeZone: string) {
     if (!DateTime.now().setZone(timeZone).isValid) throw new Error(`Unknown time zone ${timeZone}`);
@@ -20,7 +23,11 @@ export class ClinicClock {
     let ms = this.cache.get(key);
     if (ms === undefined) {
       const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-      ms = DateTime.fromObject({ year: y, month: m, day: d, hour: Math.floor(minute / 60), minute: minute % 60 }, { zone: this.timeZone }).toMillis();
+      if (this.cache.size > 200_000) this.cache.clear();
+      ms = DateTime.fromObject(
+        { year: y, month: m, day: d, hour: Math.floor(minute / 60), minute: minute % 60 },
+        { zone: this.timeZone },
+      ).toMillis();
       if (minute === 1440) ms = this.at(this.addDays(day, 1), 0);
       this.cache.set(key, ms);
     }
@@ -29,7 +36,16 @@ export class ClinicClock {
 
   /** The local calendar day containing an instant. */
   dayOf(instant: Date | number): LocalDate {
-    return DateTime.fromMillis(+instant, { zone: this.timeZone }).toISODate()!;
+    // Every UTC offset in use is a multiple of 15 minutes, so local midnight always falls on a
+    // UTC quarter-hour and the local date is the same throughout one.
+    const quarter = Math.floor(+instant / QUARTER_HOUR);
+    let day = this.days.get(quarter);
+    if (day === undefined) {
+      if (this.days.size > 200_000) this.days.clear();
+      day = DateTime.fromMillis(quarter * QUARTER_HOUR, { zone: this.timeZone }).toISODate()!;
+      this.days.set(quarter, day);
+    }
+    return day;
   }
 
   /** ISO weekday (1 = Monday) of a local day. */
