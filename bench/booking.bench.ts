@@ -20,7 +20,10 @@ export async function bigClinic(db: Database, doctors: number) {
      VALUES ('Bench clinic', 'Paris', '+33100000000', '+33100000099', 'Europe/Paris', 0, 30) RETURNING id`,
   );
   const clinicId = clinic!.id;
-  const [spec] = await db.sql.query<{ id: string }>(`INSERT INTO specialty (clinic_id, code, name_fr, name_en, keywords_fr, keywords_en) VALUES ($1, 'general', 'MG', 'GP', '{}', '{}') RETURNING id`, [clinicId]);
+  const [spec] = await db.sql.query<{ id: string }>(
+    `INSERT INTO specialty (clinic_id, code, name_fr, name_en, keywords_fr, keywords_en) VALUES ($1, 'general', 'MG', 'GP', '{}', '{}') RETURNING id`,
+    [clinicId],
+  );
   const [type] = await db.sql.query<{ id: string }>(
     `INSERT INTO appointment_type (clinic_id, specialty_id, code, name_fr, name_en, duration_minutes, price_minor) VALUES ($1, $2, 'c', 'C', 'C', 30, 3000) RETURNING id`,
     [clinicId, spec!.id],
@@ -30,13 +33,19 @@ export async function bigClinic(db: Database, doctors: number) {
     [clinicId, doctors],
   );
   const doctorIds = doctorRows.map((r) => r.id);
-  await db.sql.query(`INSERT INTO doctor_specialty (doctor_id, specialty_id) SELECT unnest($1::uuid[]), $2`, [doctorIds, spec!.id]);
+  await db.sql.query(`INSERT INTO doctor_specialty (doctor_id, specialty_id) SELECT unnest($1::uuid[]), $2`, [
+    doctorIds,
+    spec!.id,
+  ]);
   await db.sql.query(
     `INSERT INTO working_hours (doctor_id, weekday, start_minute, end_minute)
      SELECT d, wd, b.s, b.e FROM unnest($1::uuid[]) d, generate_series(1, 5) wd, (VALUES (540, 720), (840, 1080)) b(s, e)`,
     [doctorIds],
   );
-  const [patient] = await db.sql.query<{ id: string }>(`INSERT INTO patient (clinic_id, first_name, last_name) VALUES ($1, 'P', 'Bench') RETURNING id`, [clinicId]);
+  const [patient] = await db.sql.query<{ id: string }>(
+    `INSERT INTO patient (clinic_id, first_name, last_name) VALUES ($1, 'P', 'Bench') RETURNING id`,
+    [clinicId],
+  );
   return { clinicId, specialtyId: spec!.id, typeId: type!.id, doctorIds, patientId: patient!.id };
 }
 
@@ -62,16 +71,34 @@ export async function earliestSlotBench(): Promise<BenchResult> {
     await db.sql.query("ANALYZE");
     const now = new Date(+start - DAY);
     const samples: number[] = [];
-    for (let i = 0; i < 50; i++) await earliestSlot(db, { clinicId: c.clinicId, appointmentTypeId: c.typeId, specialtyId: c.specialtyId, from: new Date(+start + ((i * 7919) % 55) * DAY), now }); // warm-up
+    for (let i = 0; i < 50; i++)
+      await earliestSlot(db, {
+        clinicId: c.clinicId,
+        appointmentTypeId: c.typeId,
+        specialtyId: c.specialtyId,
+        from: new Date(+start + ((i * 7919) % 55) * DAY),
+        now,
+      }); // warm-up
     for (let i = 0; i < 500; i++) {
       const from = new Date(+start + ((i * 7919) % (55 * 24)) * 3_600_000);
       const t0 = performance.now();
-      const slot = await earliestSlot(db, { clinicId: c.clinicId, appointmentTypeId: c.typeId, specialtyId: c.specialtyId, from, now });
+      const slot = await earliestSlot(db, {
+        clinicId: c.clinicId,
+        appointmentTypeId: c.typeId,
+        specialtyId: c.specialtyId,
+        from,
+        now,
+      });
       samples.push(performance.now() - t0);
       if (!slot) throw new Error("no slot found");
     }
     const s = summarize(samples);
-    return { name: "Earliest free slot, 100 doctors × 60 days at 50 % occupancy", figures: { appointments: Number(n), queries: s.n, p50: ms(s.p50), p99: ms(s.p99), max: ms(s.max) }, target: "p50 ≤ 5 ms", met: s.p50 <= 5 };
+    return {
+      name: "Earliest free slot, 100 doctors × 60 days at 50 % occupancy",
+      figures: { appointments: Number(n), queries: s.n, p50: ms(s.p50), p99: ms(s.p99), max: ms(s.max) },
+      target: "p50 ≤ 5 ms",
+      met: s.p50 <= 5,
+    };
   } finally {
     await drop();
   }
@@ -87,27 +114,59 @@ export async function bookingThroughputBench(): Promise<BenchResult> {
     const slots: { doctorId: string; startsAt: Date }[] = [];
     for (let day = 0; day < 5; day++) {
       for (const minute of [540, 570, 600, 630, 660, 690, 840, 870, 900, 930, 960, 990, 1020, 1050]) {
-        for (const doctorId of c.doctorIds) slots.push({ doctorId, startsAt: new Date(Date.parse("2027-01-04T00:00:00+01:00") + day * DAY + minute * 60_000) });
+        for (const doctorId of c.doctorIds)
+          slots.push({
+            doctorId,
+            startsAt: new Date(Date.parse("2027-01-04T00:00:00+01:00") + day * DAY + minute * 60_000),
+          });
       }
     }
     const now = new Date("2027-01-01T00:00:00Z");
     const warm = slots.splice(0, 200);
-    await pool(warm.length, concurrency, (i) => bookAppointment(db, { clinicId: c.clinicId, patientId: c.patientId, appointmentTypeId: c.typeId, doctorId: warm[i]!.doctorId, startsAt: warm[i]!.startsAt, sourceChannel: "api", actor: { kind: "system" }, now }));
+    await pool(warm.length, concurrency, (i) =>
+      bookAppointment(db, {
+        clinicId: c.clinicId,
+        patientId: c.patientId,
+        appointmentTypeId: c.typeId,
+        doctorId: warm[i]!.doctorId,
+        startsAt: warm[i]!.startsAt,
+        sourceChannel: "api",
+        actor: { kind: "system" },
+        now,
+      }),
+    );
     const n = Math.min(5000, slots.length);
     let t0 = performance.now();
     const results = await pool(n, concurrency, (i) =>
-      bookAppointment(db, { clinicId: c.clinicId, patientId: c.patientId, appointmentTypeId: c.typeId, doctorId: slots[i]!.doctorId, startsAt: slots[i]!.startsAt, sourceChannel: "api", actor: { kind: "system" }, now }),
+      bookAppointment(db, {
+        clinicId: c.clinicId,
+        patientId: c.patientId,
+        appointmentTypeId: c.typeId,
+        doctorId: slots[i]!.doctorId,
+        startsAt: slots[i]!.startsAt,
+        sourceChannel: "api",
+        actor: { kind: "system" },
+        now,
+      }),
     );
     const serviceSeconds = (performance.now() - t0) / 1000;
     const failures = results.filter((r) => r.status === "rejected");
-    if (failures.length) throw new Error(`${failures.length} bookings failed: ${(failures[0] as PromiseRejectedResult).reason}`);
+    if (failures.length)
+      throw new Error(`${failures.length} bookings failed: ${(failures[0] as PromiseRejectedResult).reason}`);
     // The bare baseline: the same rows inserted by plain pg into an unconstrained copy of the table.
     await db.sql.exec(`CREATE TABLE bare_appointment (LIKE appointment INCLUDING DEFAULTS)`);
     t0 = performance.now();
     await pool(n, concurrency, (i) =>
       db.sql.query(
         `INSERT INTO bare_appointment (clinic_id, doctor_id, patient_id, type_id, starts_at, ends_at, status, source_channel) VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', 'api')`,
-        [c.clinicId, slots[i]!.doctorId, c.patientId, c.typeId, slots[i]!.startsAt, new Date(+slots[i]!.startsAt + 1_800_000)],
+        [
+          c.clinicId,
+          slots[i]!.doctorId,
+          c.patientId,
+          c.typeId,
+          slots[i]!.startsAt,
+          new Date(+slots[i]!.startsAt + 1_800_000),
+        ],
       ),
     );
     const bareSeconds = (performance.now() - t0) / 1000;
@@ -115,7 +174,12 @@ export async function bookingThroughputBench(): Promise<BenchResult> {
     const bareRate = n / bareSeconds;
     return {
       name: "Bookings on distinct slots (real Postgres, 16 concurrent)",
-      figures: { bookings: n, "bookings/s": Math.round(rate), "bare pg inserts/s": Math.round(bareRate), "ratio to bare pg": `${(rate / bareRate).toFixed(2)}×` },
+      figures: {
+        bookings: n,
+        "bookings/s": Math.round(rate),
+        "bare pg inserts/s": Math.round(bareRate),
+        "ratio to bare pg": `${(rate / bareRate).toFixed(2)}×`,
+      },
       target: "≥ 1,000 bookings/s",
       met: rate >= 1000,
     };
@@ -133,15 +197,35 @@ export async function oneSlotRaceBench(): Promise<BenchResult> {
     const now = new Date("2027-01-01T00:00:00Z");
     const t0 = performance.now();
     const results = await Promise.allSettled(
-      Array.from({ length: 1000 }, () => bookAppointment(db, { clinicId: c.clinicId, patientId: c.patientId, appointmentTypeId: c.typeId, doctorId: c.doctorIds[0]!, startsAt, sourceChannel: "api", actor: { kind: "system" }, now })),
+      Array.from({ length: 1000 }, () =>
+        bookAppointment(db, {
+          clinicId: c.clinicId,
+          patientId: c.patientId,
+          appointmentTypeId: c.typeId,
+          doctorId: c.doctorIds[0]!,
+          startsAt,
+          sourceChannel: "api",
+          actor: { kind: "system" },
+          now,
+        }),
+      ),
     );
     const seconds = (performance.now() - t0) / 1000;
     const won = results.filter((r) => r.status === "fulfilled").length;
-    const taken = results.filter((r) => r.status === "rejected" && (r.reason as { code?: string }).code === "slot_taken").length;
-    const [{ n }] = (await db.sql.query<{ n: string }>(`SELECT count(*) AS n FROM appointment WHERE status = 'confirmed'`)) as [{ n: string }];
+    const taken = results.filter(
+      (r) => r.status === "rejected" && (r.reason as { code?: string }).code === "slot_taken",
+    ).length;
+    const [{ n }] = (await db.sql.query<{ n: string }>(
+      `SELECT count(*) AS n FROM appointment WHERE status = 'confirmed'`,
+    )) as [{ n: string }];
     return {
       name: "1,000 concurrent attempts on one slot",
-      figures: { succeeded: won, "refused slot_taken (with alternatives)": taken, "appointments in database": Number(n), time: `${seconds.toFixed(2)} s` },
+      figures: {
+        succeeded: won,
+        "refused slot_taken (with alternatives)": taken,
+        "appointments in database": Number(n),
+        time: `${seconds.toFixed(2)} s`,
+      },
       target: "exactly 1 succeeds",
       met: won === 1 && Number(n) === 1 && taken === 999,
     };

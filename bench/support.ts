@@ -43,7 +43,10 @@ function adminUrl(): string {
 }
 
 /** A new, migrated Postgres database for one benchmark; dropped by the returned cleanup. */
-export async function benchDatabase(name: string, poolSize = 20): Promise<{ db: Database; url: string; drop: () => Promise<void> }> {
+export async function benchDatabase(
+  name: string,
+  poolSize = 20,
+): Promise<{ db: Database; url: string; drop: () => Promise<void> }> {
   const dbName = `tabib_bench_${name}_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
@@ -78,7 +81,11 @@ export async function postgresReachable(): Promise<boolean> {
 }
 
 /** Runs `task(i)` for i in [0, n) with at most `concurrency` in flight. */
-export async function pool<T>(n: number, concurrency: number, task: (i: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+export async function pool<T>(
+  n: number,
+  concurrency: number,
+  task: (i: number) => Promise<T>,
+): Promise<PromiseSettledResult<T>[]> {
   const results: PromiseSettledResult<T>[] = new Array(n);
   let next = 0;
   await Promise.all(

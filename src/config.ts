@@ -10,7 +10,11 @@ const ConfigSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   JWT_SECRET: z.string().min(32).optional(),
-  JWT_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 3600),
   HOLD_MINUTES: z.coerce.number().positive().default(5),
   SEED_DEMO: z.enum(["auto", "always", "never"]).default("auto"),
   SEED_ADMIN_EMAIL: z.string().email().default("admin@tabib.local"),

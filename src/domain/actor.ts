@@ -9,7 +9,10 @@ export type StaffRole = "admin" | "secretary" | "doctor";
 export const SYSTEM: Actor = { kind: "system" };
 
 /** The kind/id pair stored in event and audit rows. Doctors logged in as staff are recorded as doctors. */
-export function actorRef(actor: Actor): { actorKind: "patient" | "staff" | "doctor" | "system"; actorId: string | null } {
+export function actorRef(actor: Actor): {
+  actorKind: "patient" | "staff" | "doctor" | "system";
+  actorId: string | null;
+} {
   switch (actor.kind) {
     case "patient":
       return { actorKind: "patient", actorId: actor.patientId };

@@ -21,7 +21,16 @@ export async function recordAudit(db: Database, entry: AuditEntry | AuditEntry[]
   const rows = entries.map((e) => {
     const { actorKind, actorId } = actorRef(e.actor);
     const base = params.length;
-    params.push(actorKind, actorId, e.action, e.resourceType, e.resourceId ?? null, e.patientId ?? null, e.ip ?? null, e.detail ? JSON.stringify(e.detail) : null);
+    params.push(
+      actorKind,
+      actorId,
+      e.action,
+      e.resourceType,
+      e.resourceId ?? null,
+      e.patientId ?? null,
+      e.ip ?? null,
+      e.detail ? JSON.stringify(e.detail) : null,
+    );
     return `($${base + 1}::"ActorKind", $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}::uuid, $${base + 7}, $${base + 8}::jsonb)`;
   });
   await db.sql.query(

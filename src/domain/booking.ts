@@ -142,17 +142,36 @@ function slotGuardCte(p: SqlParams, g: SlotGuard): string {
     )`;
 }
 
-function eventInsert(p: SqlParams, from: string, actor: Actor, reason: string | null | undefined, detail: Record<string, unknown> | null, fromStatusExpr: string): string {
+function eventInsert(
+  p: SqlParams,
+  from: string,
+  actor: Actor,
+  reason: string | null | undefined,
+  detail: Record<string, unknown> | null,
+  fromStatusExpr: string,
+): string {
   const { actorKind, actorId } = actorRef(actor);
   return `INSERT INTO appointment_event (appointment_id, actor_kind, actor_id, from_status, to_status, reason, detail)
     SELECT id, ${p.add(actorKind, '"ActorKind"')}, ${p.add(actorId, "text")}, ${fromStatusExpr}, status, ${p.add(reason ?? null, "text")}, ${p.add(detail ? JSON.stringify(detail) : null, "jsonb")} FROM ${from}`;
 }
 
-async function insertAppointment(sql: Sql, req: BookingRequest, opts: { checkNotice: boolean; overbook?: { reason: string } }): Promise<Appointment | null> {
+async function insertAppointment(
+  sql: Sql,
+  req: BookingRequest,
+  opts: { checkNotice: boolean; overbook?: { reason: string } },
+): Promise<Appointment | null> {
   const now = req.now ?? new Date();
   const p = new SqlParams();
   const patientDecides = req.actor.kind === "patient";
-  const guard = slotGuardCte(p, { clinicId: req.clinicId, doctorId: req.doctorId, typeId: req.appointmentTypeId, startsAt: req.startsAt, now, holder: req.holder, checkNotice: opts.checkNotice });
+  const guard = slotGuardCte(p, {
+    clinicId: req.clinicId,
+    doctorId: req.doctorId,
+    typeId: req.appointmentTypeId,
+    startsAt: req.startsAt,
+    now,
+    holder: req.holder,
+    checkNotice: opts.checkNotice,
+  });
   const text = `WITH ${guard},
     ins AS (
       INSERT INTO appointment (clinic_id, doctor_id, patient_id, type_id, starts_at, ends_at, status, reason, source_channel, overbooked, idempotency_key)
@@ -161,20 +180,34 @@ async function insertAppointment(sql: Sql, req: BookingRequest, opts: { checkNot
              ${p.add(req.reason ?? null, "text")}, ${p.add(req.sourceChannel, '"Channel"')}, ${p.add(Boolean(opts.overbook), "boolean")}, ${p.add(req.idempotencyKey ?? null, "text")}
       FROM ok JOIN patient pt ON pt.id = ${p.add(req.patientId, "uuid")} AND pt.clinic_id = ${p.add(req.clinicId, "uuid")} AND pt.erased_at IS NULL
       RETURNING ${APPOINTMENT_COLUMNS}
-    ), ev AS (${eventInsert(p, "ins", req.actor, opts.overbook?.reason ?? null, opts.overbook ? { overbooked: true } : null, "NULL::\"AppointmentStatus\"")})
+    ), ev AS (${eventInsert(p, "ins", req.actor, opts.overbook?.reason ?? null, opts.overbook ? { overbooked: true } : null, 'NULL::"AppointmentStatus"')})
     SELECT * FROM ins`;
   const rows = await sql.query<AppointmentRow>(text, p.values, { prepare: true });
   return rows[0] ? toAppointment(rows[0]) : null;
 }
 
 async function findByIdempotencyKey(db: Database, key: string): Promise<Appointment | null> {
-  const rows = await db.sql.query<AppointmentRow>(`SELECT ${APPOINTMENT_COLUMNS} FROM appointment WHERE idempotency_key = $1`, [key]);
+  const rows = await db.sql.query<AppointmentRow>(
+    `SELECT ${APPOINTMENT_COLUMNS} FROM appointment WHERE idempotency_key = $1`,
+    [key],
+  );
   return rows[0] ? toAppointment(rows[0]) : null;
 }
 
 /** Nearest free alternatives to a refused slot: the same doctor first, else any doctor for the type. */
-export async function alternativesTo(db: Database, req: { clinicId: string; doctorId: string; appointmentTypeId: string; startsAt: Date; holder?: string; now?: Date }, count = 3): Promise<Slot[]> {
-  const base = { clinicId: req.clinicId, appointmentTypeId: req.appointmentTypeId, target: req.startsAt, holder: req.holder, now: req.now, count };
+export async function alternativesTo(
+  db: Database,
+  req: { clinicId: string; doctorId: string; appointmentTypeId: string; startsAt: Date; holder?: string; now?: Date },
+  count = 3,
+): Promise<Slot[]> {
+  const base = {
+    clinicId: req.clinicId,
+    appointmentTypeId: req.appointmentTypeId,
+    target: req.startsAt,
+    holder: req.holder,
+    now: req.now,
+    count,
+  };
   const same = await slotsNear(db, { ...base, doctorId: req.doctorId });
   return same.length > 0 ? same : slotsNear(db, base);
 }
@@ -182,10 +215,28 @@ export async function alternativesTo(db: Database, req: { clinicId: string; doct
 /** Works out why a guarded write matched nothing, as the error a patient or secretary can act on. */
 async function explainRefusal(
   db: Database,
-  req: { clinicId: string; doctorId: string; appointmentTypeId: string; patientId?: string; startsAt: Date; holder?: string; now?: Date; checkNotice: boolean; movingId?: string },
+  req: {
+    clinicId: string;
+    doctorId: string;
+    appointmentTypeId: string;
+    patientId?: string;
+    startsAt: Date;
+    holder?: string;
+    now?: Date;
+    checkNotice: boolean;
+    movingId?: string;
+  },
 ): Promise<DomainError> {
   const now = req.now ?? new Date();
-  const [facts] = await db.sql.query<{ clinic: boolean; type: boolean; doctor: boolean; patient: boolean; notice: number; held: boolean; booked: boolean }>(
+  const [facts] = await db.sql.query<{
+    clinic: boolean;
+    type: boolean;
+    doctor: boolean;
+    patient: boolean;
+    notice: number;
+    held: boolean;
+    booked: boolean;
+  }>(
     `SELECT EXISTS (SELECT 1 FROM clinic WHERE id = $1) AS clinic,
             EXISTS (SELECT 1 FROM appointment_type WHERE id = $2 AND clinic_id = $1 AND active) AS type,
             EXISTS (SELECT 1 FROM doctor WHERE id = $3 AND clinic_id = $1 AND active) AS doctor,
@@ -197,7 +248,16 @@ async function explainRefusal(
             EXISTS (SELECT 1 FROM appointment a JOIN appointment_type t ON t.id = $2
                     WHERE a.doctor_id = $3 AND a.status IN ('requested', 'confirmed') AND a.id IS DISTINCT FROM $8::uuid
                       AND tstzrange(a.starts_at, a.ends_at) && tstzrange($5, $5::timestamptz + make_interval(mins => t.duration_minutes))) AS booked`,
-    [req.clinicId, req.appointmentTypeId, req.doctorId, req.patientId ?? null, req.startsAt, now, req.holder ?? null, req.movingId ?? null],
+    [
+      req.clinicId,
+      req.appointmentTypeId,
+      req.doctorId,
+      req.patientId ?? null,
+      req.startsAt,
+      now,
+      req.holder ?? null,
+      req.movingId ?? null,
+    ],
   );
   if (!facts?.clinic) return notFound("Clinic", req.clinicId);
   if (!facts.type) return notFound("AppointmentType", req.appointmentTypeId);
@@ -206,9 +266,14 @@ async function explainRefusal(
   const alternatives = await alternativesTo(db, req);
   if (+req.startsAt <= +now) return new DomainError("in_the_past", "That time has already passed", { alternatives });
   if (req.checkNotice && +req.startsAt < +now + Number(facts.notice) * 60_000)
-    return new DomainError("notice_too_short", `Appointments must be booked at least ${facts.notice} minutes ahead`, { noticeMinutes: Number(facts.notice), alternatives });
+    return new DomainError("notice_too_short", `Appointments must be booked at least ${facts.notice} minutes ahead`, {
+      noticeMinutes: Number(facts.notice),
+      alternatives,
+    });
   if (facts.held || facts.booked) return new DomainError("slot_taken", "That slot is taken", { alternatives });
-  return new DomainError("slot_unavailable", "The doctor does not see patients of this type at that time", { alternatives });
+  return new DomainError("slot_unavailable", "The doctor does not see patients of this type at that time", {
+    alternatives,
+  });
 }
 
 function slotTaken(alternatives: Slot[]): DomainError {
@@ -217,10 +282,15 @@ function slotTaken(alternatives: Slot[]): DomainError {
 
 function checkBookingInput(req: BookingRequest): void {
   if (!(req.startsAt instanceof Date) || Number.isNaN(+req.startsAt)) throw invalid("startsAt", "not a date");
-  if (req.actor.kind === "patient" && req.actor.patientId !== req.patientId) throw new DomainError("forbidden", "A patient books only for themselves");
+  if (req.actor.kind === "patient" && req.actor.patientId !== req.patientId)
+    throw new DomainError("forbidden", "A patient books only for themselves");
 }
 
-async function book(db: Database, req: BookingRequest, opts: { checkNotice: boolean; overbook?: { reason: string } }): Promise<Appointment> {
+async function book(
+  db: Database,
+  req: BookingRequest,
+  opts: { checkNotice: boolean; overbook?: { reason: string } },
+): Promise<Appointment> {
   checkBookingInput(req);
   let appointment: Appointment | null;
   try {
@@ -256,7 +326,10 @@ export function bookAppointment(db: Database, req: BookingRequest): Promise<Appo
 }
 
 /** Staff squeezing in an urgent patient: no notice period, and overlap only with a recorded reason. */
-export async function bookUrgent(db: Database, req: BookingRequest & { overbook?: { reason: string } }): Promise<Appointment> {
+export async function bookUrgent(
+  db: Database,
+  req: BookingRequest & { overbook?: { reason: string } },
+): Promise<Appointment> {
   if (req.actor.kind !== "staff") throw new DomainError("forbidden", "Only staff can book urgent appointments");
   if (req.overbook && !req.overbook.reason.trim()) throw invalid("overbook.reason", "a reason is required to overbook");
   return book(db, req, { checkNotice: false, overbook: req.overbook });
@@ -268,34 +341,48 @@ interface LoadedAppointment extends Appointment {
 }
 
 async function loadForChange(db: Database, appointmentId: string, actor: Actor): Promise<LoadedAppointment> {
-  const rows = await db.sql.query<AppointmentRow & { cancellation_cutoff_hours: number; phone: string }>(
-    `SELECT ${APPOINTMENT_COLUMNS.split(", ").map((c) => `a.${c}`).join(", ")}, c.cancellation_cutoff_hours, c.phone
+  const rows = await db.sql
+    .query<AppointmentRow & { cancellation_cutoff_hours: number; phone: string }>(
+      `SELECT ${APPOINTMENT_COLUMNS.split(", ")
+        .map((c) => `a.${c}`)
+        .join(", ")}, c.cancellation_cutoff_hours, c.phone
        FROM appointment a JOIN clinic c ON c.id = a.clinic_id WHERE a.id = $1::uuid`,
-    [appointmentId],
-  ).catch((err) => {
-    if (sqlState(err) === "22P02") return [];
-    throw err;
-  });
+      [appointmentId],
+    )
+    .catch((err) => {
+      if (sqlState(err) === "22P02") return [];
+      throw err;
+    });
   const row = rows[0];
   if (!row) throw notFound("Appointment", appointmentId);
   const appointment = { ...toAppointment(row), cutoffHours: row.cancellation_cutoff_hours, clinicPhone: row.phone };
-  if (actor.kind === "patient" && actor.patientId !== appointment.patientId) throw notFound("Appointment", appointmentId);
+  if (actor.kind === "patient" && actor.patientId !== appointment.patientId)
+    throw notFound("Appointment", appointmentId);
   if (actor.kind === "staff" && actor.role === "doctor" && actor.doctorId !== appointment.doctorId)
     throw new DomainError("forbidden", "Doctors act only on their own appointments");
   return appointment;
 }
 
 /** Inside the cutoff a patient is refused with the reason; staff need an explicit override. */
-function enforceCutoff(appointment: LoadedAppointment, actor: Actor, override: { reason: string } | undefined, now: Date): void {
+function enforceCutoff(
+  appointment: LoadedAppointment,
+  actor: Actor,
+  override: { reason: string } | undefined,
+  now: Date,
+): void {
   if (actor.kind === "system") return;
   const insideCutoff = +appointment.startsAt - +now < appointment.cutoffHours * 3_600_000;
   if (!insideCutoff) return;
   if (actor.kind === "staff" && override?.reason.trim()) return;
-  throw new DomainError("inside_cutoff", `Changes less than ${appointment.cutoffHours} hours before the appointment go through the clinic`, {
-    cutoffHours: appointment.cutoffHours,
-    clinicPhone: appointment.clinicPhone,
-    overridable: actor.kind === "staff",
-  });
+  throw new DomainError(
+    "inside_cutoff",
+    `Changes less than ${appointment.cutoffHours} hours before the appointment go through the clinic`,
+    {
+      cutoffHours: appointment.cutoffHours,
+      clinicPhone: appointment.clinicPhone,
+      overridable: actor.kind === "staff",
+    },
+  );
 }
 
 async function transition(
@@ -308,42 +395,62 @@ async function transition(
 ): Promise<Appointment> {
   const allowedFrom = TRANSITIONS[to];
   if (!allowedFrom.includes(appointment.status)) {
-    throw new DomainError("invalid_transition", `An appointment that is ${appointment.status} cannot become ${to}`, { from: appointment.status, to });
+    throw new DomainError("invalid_transition", `An appointment that is ${appointment.status} cannot become ${to}`, {
+      from: appointment.status,
+      to,
+    });
   }
   const p = new SqlParams();
   const text = `WITH old AS (SELECT id, status FROM appointment WHERE id = ${p.add(appointment.id, "uuid")} FOR UPDATE),
     upd AS (
       UPDATE appointment a SET status = ${p.add(to, '"AppointmentStatus"')}, updated_at = now()
       FROM old WHERE a.id = old.id AND old.status = ANY(${p.add(allowedFrom, '"AppointmentStatus"[]')})
-      RETURNING ${APPOINTMENT_COLUMNS.split(", ").map((c) => `a.${c}`).join(", ")}, old.status AS from_status
+      RETURNING ${APPOINTMENT_COLUMNS.split(", ")
+        .map((c) => `a.${c}`)
+        .join(", ")}, old.status AS from_status
     ), ev AS (${eventInsert(p, "upd", actor, reason, detail, "from_status")})
     SELECT * FROM upd`;
   const rows = await db.sql.query<AppointmentRow>(text, p.values);
-  if (!rows[0]) throw new DomainError("invalid_transition", `The appointment changed meanwhile and cannot become ${to}`, { to });
+  if (!rows[0])
+    throw new DomainError("invalid_transition", `The appointment changed meanwhile and cannot become ${to}`, { to });
   return toAppointment(rows[0]);
 }
 
 /** Cancels under the clinic's cutoff rule; frees the slot at once. */
-export async function cancelAppointment(db: Database, req: { appointmentId: string; actor: Actor; reason?: string; override?: { reason: string }; now?: Date }): Promise<Appointment> {
+export async function cancelAppointment(
+  db: Database,
+  req: { appointmentId: string; actor: Actor; reason?: string; override?: { reason: string }; now?: Date },
+): Promise<Appointment> {
   const appointment = await loadForChange(db, req.appointmentId, req.actor);
   if (appointment.status === "confirmed") enforceCutoff(appointment, req.actor, req.override, req.now ?? new Date());
-  const reason = req.override?.reason ? `${req.reason ?? ""}${req.reason ? " — " : ""}override: ${req.override.reason}` : req.reason;
+  const reason = req.override?.reason
+    ? `${req.reason ?? ""}${req.reason ? " — " : ""}override: ${req.override.reason}`
+    : req.reason;
   return transition(db, appointment, "cancelled", req.actor, reason, req.override ? { cutoffOverride: true } : null);
 }
 
 /** Approval mode: a doctor (their own requests) or a secretary accepts or declines a request. */
-export async function decideRequest(db: Database, req: { appointmentId: string; decision: "accept" | "decline"; actor: Actor; reason?: string }): Promise<Appointment> {
+export async function decideRequest(
+  db: Database,
+  req: { appointmentId: string; decision: "accept" | "decline"; actor: Actor; reason?: string },
+): Promise<Appointment> {
   if (req.actor.kind === "patient") throw new DomainError("forbidden", "Patients cannot decide on requests");
   const appointment = await loadForChange(db, req.appointmentId, req.actor);
   return transition(db, appointment, req.decision === "accept" ? "confirmed" : "declined", req.actor, req.reason);
 }
 
-export async function completeAppointment(db: Database, req: { appointmentId: string; actor: Actor }): Promise<Appointment> {
+export async function completeAppointment(
+  db: Database,
+  req: { appointmentId: string; actor: Actor },
+): Promise<Appointment> {
   if (req.actor.kind === "patient") throw new DomainError("forbidden", "Patients cannot close appointments");
   return transition(db, await loadForChange(db, req.appointmentId, req.actor), "completed", req.actor, null);
 }
 
-export async function markNoShow(db: Database, req: { appointmentId: string; actor: Actor; reason?: string }): Promise<Appointment> {
+export async function markNoShow(
+  db: Database,
+  req: { appointmentId: string; actor: Actor; reason?: string },
+): Promise<Appointment> {
   if (req.actor.kind === "patient") throw new DomainError("forbidden", "Patients cannot mark no-shows");
   return transition(db, await loadForChange(db, req.appointmentId, req.actor), "no_show", req.actor, req.reason);
 }
@@ -354,33 +461,60 @@ export async function markNoShow(db: Database, req: { appointmentId: string; act
  */
 export async function rescheduleAppointment(
   db: Database,
-  req: { appointmentId: string; startsAt: Date; doctorId?: string; actor: Actor; reason?: string; holder?: string; override?: { reason: string }; now?: Date },
+  req: {
+    appointmentId: string;
+    startsAt: Date;
+    doctorId?: string;
+    actor: Actor;
+    reason?: string;
+    holder?: string;
+    override?: { reason: string };
+    now?: Date;
+  },
 ): Promise<Appointment> {
   if (!(req.startsAt instanceof Date) || Number.isNaN(+req.startsAt)) throw invalid("startsAt", "not a date");
   const now = req.now ?? new Date();
   const appointment = await loadForChange(db, req.appointmentId, req.actor);
   if (!ACTIVE.includes(appointment.status as (typeof ACTIVE)[number])) {
-    throw new DomainError("invalid_transition", `An appointment that is ${appointment.status} cannot be moved`, { from: appointment.status });
+    throw new DomainError("invalid_transition", `An appointment that is ${appointment.status} cannot be moved`, {
+      from: appointment.status,
+    });
   }
   enforceCutoff(appointment, req.actor, req.override, now);
   const doctorId = req.doctorId ?? appointment.doctorId;
   if (req.actor.kind === "staff" && req.actor.role === "doctor" && doctorId !== req.actor.doctorId)
     throw new DomainError("forbidden", "Doctors move appointments only within their own schedule");
-  const guard = { clinicId: appointment.clinicId, doctorId, typeId: appointment.typeId, startsAt: req.startsAt, now, holder: req.holder, checkNotice: req.actor.kind !== "staff", movingId: appointment.id };
+  const guard = {
+    clinicId: appointment.clinicId,
+    doctorId,
+    typeId: appointment.typeId,
+    startsAt: req.startsAt,
+    now,
+    holder: req.holder,
+    checkNotice: req.actor.kind !== "staff",
+    movingId: appointment.id,
+  };
   const p = new SqlParams();
-  const detail = { from: { startsAt: appointment.startsAt.toISOString(), doctorId: appointment.doctorId }, to: { startsAt: req.startsAt.toISOString(), doctorId }, ...(req.override ? { cutoffOverride: true } : {}) };
+  const detail = {
+    from: { startsAt: appointment.startsAt.toISOString(), doctorId: appointment.doctorId },
+    to: { startsAt: req.startsAt.toISOString(), doctorId },
+    ...(req.override ? { cutoffOverride: true } : {}),
+  };
   const text = `WITH ${slotGuardCte(p, guard)},
     upd AS (
       UPDATE appointment a SET starts_at = ok.starts_at, ends_at = ok.ends_at, doctor_id = ${p.add(doctorId, "uuid")}, overbooked = false, updated_at = now()
       FROM ok WHERE a.id = ${p.add(appointment.id, "uuid")} AND a.status IN ('requested', 'confirmed')
-      RETURNING ${APPOINTMENT_COLUMNS.split(", ").map((c) => `a.${c}`).join(", ")}, a.status AS from_status
+      RETURNING ${APPOINTMENT_COLUMNS.split(", ")
+        .map((c) => `a.${c}`)
+        .join(", ")}, a.status AS from_status
     ), ev AS (${eventInsert(p, "upd", req.actor, req.reason ?? req.override?.reason, detail, "from_status")})
     SELECT * FROM upd`;
   let rows: AppointmentRow[];
   try {
     rows = await db.sql.query<AppointmentRow>(text, p.values);
   } catch (err) {
-    if (sqlState(err) === "23P01") throw slotTaken(await alternativesTo(db, { ...guard, appointmentTypeId: appointment.typeId }));
+    if (sqlState(err) === "23P01")
+      throw slotTaken(await alternativesTo(db, { ...guard, appointmentTypeId: appointment.typeId }));
     throw err;
   }
   if (!rows[0]) throw await explainRefusal(db, { ...guard, appointmentTypeId: appointment.typeId });

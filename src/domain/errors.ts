@@ -25,7 +25,8 @@ export type DomainErrorCode =
 export const notFound = (resource: string, id?: string) =>
   new DomainError("not_found", `${resource} not found`, { resource, ...(id ? { id } : {}) });
 
-export const invalid = (field: string, message: string) => new DomainError("invalid", `${field}: ${message}`, { field });
+export const invalid = (field: string, message: string) =>
+  new DomainError("invalid", `${field}: ${message}`, { field });
 
 export const isDomainError = (err: unknown, code?: DomainErrorCode): err is DomainError =>
   err instanceof DomainError && (code === undefined || err.code === code);

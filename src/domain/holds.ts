@@ -16,7 +16,10 @@ export interface SlotHold {
  * active appointment covers it. Expired holds in the way are reclaimed here, so nothing
  * has to sweep them for availability to be right. Re-holding one's own slot extends it.
  */
-export async function holdSlot(db: Database, req: Slot & { holder: string; minutes: number; now?: Date }): Promise<SlotHold | null> {
+export async function holdSlot(
+  db: Database,
+  req: Slot & { holder: string; minutes: number; now?: Date },
+): Promise<SlotHold | null> {
   const now = req.now ?? new Date();
   const expiresAt = new Date(+now + req.minutes * 60_000);
   return db.sql.transaction(async (tx) => {
@@ -33,12 +36,18 @@ export async function holdSlot(db: Database, req: Slot & { holder: string; minut
       [req.doctorId, req.startsAt, req.endsAt, expiresAt, req.holder],
     );
     const id = rows[0]?.id;
-    return id ? { id, doctorId: req.doctorId, startsAt: req.startsAt, endsAt: req.endsAt, expiresAt, holder: req.holder } : null;
+    return id
+      ? { id, doctorId: req.doctorId, startsAt: req.startsAt, endsAt: req.endsAt, expiresAt, holder: req.holder }
+      : null;
   });
 }
 
 /** Holds the first `count` of `slots` that can still be held; those taken meanwhile are skipped. */
-export async function holdSlots(db: Database, slots: Slot[], req: { holder: string; minutes: number; count: number; now?: Date }): Promise<SlotHold[]> {
+export async function holdSlots(
+  db: Database,
+  slots: Slot[],
+  req: { holder: string; minutes: number; count: number; now?: Date },
+): Promise<SlotHold[]> {
   const held: SlotHold[] = [];
   for (const slot of slots) {
     if (held.length >= req.count) break;
@@ -50,12 +59,18 @@ export async function holdSlots(db: Database, slots: Slot[], req: { holder: stri
 
 /** Frees every hold of a conversation (after booking, or when the patient moves on). */
 export async function releaseHolds(db: Database, holder: string): Promise<number> {
-  const rows = await db.sql.query<{ n: string }>(`WITH d AS (DELETE FROM slot_hold WHERE holder = $1 RETURNING 1) SELECT count(*) AS n FROM d`, [holder]);
+  const rows = await db.sql.query<{ n: string }>(
+    `WITH d AS (DELETE FROM slot_hold WHERE holder = $1 RETURNING 1) SELECT count(*) AS n FROM d`,
+    [holder],
+  );
   return Number(rows[0]?.n ?? 0);
 }
 
 /** Deletes holds that expired before `before`; housekeeping only, availability already ignores them. */
 export async function purgeExpiredHolds(db: Database, before: Date): Promise<number> {
-  const rows = await db.sql.query<{ n: string }>(`WITH d AS (DELETE FROM slot_hold WHERE expires_at < $1 RETURNING 1) SELECT count(*) AS n FROM d`, [before]);
+  const rows = await db.sql.query<{ n: string }>(
+    `WITH d AS (DELETE FROM slot_hold WHERE expires_at < $1 RETURNING 1) SELECT count(*) AS n FROM d`,
+    [before],
+  );
   return Number(rows[0]?.n ?? 0);
 }

@@ -148,9 +148,7 @@ export async function updateStaffUser(
         role,
         doctorId,
         active: changes.active,
-        ...(changes.password !== undefined
-          ? { passwordHash: await hashPassword(changes.password) }
-          : {}),
+        ...(changes.password !== undefined ? { passwordHash: await hashPassword(changes.password) } : {}),
         ...(changes.unlock || changes.password !== undefined ? { failedLogins: 0, lockedUntil: null } : {}),
       },
     });

@@ -29,12 +29,16 @@ const developmentSecret = (await import("node:crypto")).randomBytes(32).toString
 
 export function signStaffToken(ctx: AppContext, principal: StaffPrincipal): { token: string; expiresIn: number } {
   const expiresIn = ctx.config.JWT_TTL_SECONDS;
-  const token = jwt.sign({ clinic: principal.clinicId, role: principal.role, doctor: principal.doctorId }, jwtSecret(ctx), {
-    subject: principal.userId,
-    issuer: ISSUER,
-    expiresIn,
-    algorithm: "HS256",
-  });
+  const token = jwt.sign(
+    { clinic: principal.clinicId, role: principal.role, doctor: principal.doctorId },
+    jwtSecret(ctx),
+    {
+      subject: principal.userId,
+      issuer: ISSUER,
+      expiresIn,
+      algorithm: "HS256",
+    },
+  );
   return { token, expiresIn };
 }
 
@@ -43,7 +47,12 @@ export function verifyStaffToken(ctx: AppContext, token: string): StaffPrincipal
     const claims = jwt.verify(token, jwtSecret(ctx), { issuer: ISSUER, algorithms: ["HS256"] }) as jwt.JwtPayload;
     const role = claims.role as StaffRole;
     if (!claims.sub || !["admin", "secretary", "doctor"].includes(role)) return null;
-    return { userId: claims.sub, clinicId: String(claims.clinic), role, doctorId: (claims.doctor as string | null) ?? null };
+    return {
+      userId: claims.sub,
+      clinicId: String(claims.clinic),
+      role,
+      doctorId: (claims.doctor as string | null) ?? null,
+    };
   } catch {
     return null;
   }
@@ -54,7 +63,10 @@ export function verifyStaffToken(ctx: AppContext, token: string): StaffPrincipal
  * whose role is not listed (403). Role and doctor link are read from the account on every
  * request, so deactivating or demoting someone takes effect at once, not at token expiry.
  */
-export function requireStaff(ctx: AppContext, roles: readonly StaffRole[] = ["admin", "secretary", "doctor"]): RequestHandler {
+export function requireStaff(
+  ctx: AppContext,
+  roles: readonly StaffRole[] = ["admin", "secretary", "doctor"],
+): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const header = req.get("authorization") ?? "";
@@ -62,12 +74,22 @@ export function requireStaff(ctx: AppContext, roles: readonly StaffRole[] = ["ad
       const claims = match ? verifyStaffToken(ctx, match[1]!) : null;
       const account = claims ? await currentAccount(ctx, claims.userId) : null;
       if (!claims || !account || account.clinicId !== claims.clinicId) {
-        res.set("WWW-Authenticate", 'Bearer realm="tabib"').status(401).json({ error: "unauthorized", message: "A valid bearer token is required" });
+        res
+          .set("WWW-Authenticate", 'Bearer realm="tabib"')
+          .status(401)
+          .json({ error: "unauthorized", message: "A valid bearer token is required" });
         return;
       }
-      const principal: StaffPrincipal = { userId: claims.userId, clinicId: account.clinicId, role: account.role, doctorId: account.doctorId };
+      const principal: StaffPrincipal = {
+        userId: claims.userId,
+        clinicId: account.clinicId,
+        role: account.role,
+        doctorId: account.doctorId,
+      };
       if (!roles.includes(principal.role)) {
-        res.status(403).json({ error: "forbidden", message: `This action needs one of the roles: ${roles.join(", ")}` });
+        res
+          .status(403)
+          .json({ error: "forbidden", message: `This action needs one of the roles: ${roles.join(", ")}` });
         return;
       }
       req.staff = principal;
@@ -78,7 +100,10 @@ export function requireStaff(ctx: AppContext, roles: readonly StaffRole[] = ["ad
   };
 }
 
-async function currentAccount(ctx: AppContext, userId: string): Promise<{ clinicId: string; role: StaffRole; doctorId: string | null } | null> {
+async function currentAccount(
+  ctx: AppContext,
+  userId: string,
+): Promise<{ clinicId: string; role: StaffRole; doctorId: string | null } | null> {
   if (!/^[0-9a-f-]{36}$/i.test(userId)) return null;
   const rows = await ctx.db.sql.query<{ clinic_id: string; role: StaffRole; doctor_id: string | null }>(
     `SELECT clinic_id, role, doctor_id FROM staff_user WHERE id = $1::uuid AND active`,

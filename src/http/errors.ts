@@ -17,7 +17,12 @@ const STATUS: Record<DomainErrorCode, number> = {
 };
 
 /** Maps a zod failure to a 400 that names the first bad field. */
-export function zodProblem(err: ZodError): { error: "invalid"; message: string; field: string; issues: { field: string; message: string }[] } {
+export function zodProblem(err: ZodError): {
+  error: "invalid";
+  message: string;
+  field: string;
+  issues: { field: string; message: string }[];
+} {
   const issues = err.issues.map((i) => ({ field: i.path.join(".") || "(body)", message: i.message }));
   const first = issues[0] ?? { field: "(body)", message: "invalid" };
   return { error: "invalid", message: `${first.field}: ${first.message}`, field: first.field, issues };
@@ -38,7 +43,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // body-parser failures (malformed JSON, too large) carry their own 4xx status.
     const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status < 500) {
-      res.status(status).json({ error: err.type ?? "bad_request", message: status === 413 ? "Request body too large" : "Malformed request body" });
+      res
+        .status(status)
+        .json({
+          error: err.type ?? "bad_request",
+          message: status === 413 ? "Request body too large" : "Malformed request body",
+        });
       return;
     }
     logger.error({ err, method: req.method, route: req.route?.path ?? req.baseUrl }, "unhandled error");

@@ -49,16 +49,26 @@ describe("booking", () => {
   });
 
   it("a second patient asking for the same slot is told it is taken and offered the nearest alternatives", async () => {
-    const err = await bookAppointment(db, request({ startsAt: paris("2026-11-30T09:00"), patientId: clinic.patientIds[1]! })).catch((e) => e);
+    const err = await bookAppointment(
+      db,
+      request({ startsAt: paris("2026-11-30T09:00"), patientId: clinic.patientIds[1]! }),
+    ).catch((e) => e);
     expect(err.code).toBe("slot_taken");
-    expect(err.details.alternatives.map((s: { startsAt: Date }) => s.startsAt.toISOString())).toContain(paris("2026-11-30T09:30").toISOString());
+    expect(err.details.alternatives.map((s: { startsAt: Date }) => s.startsAt.toISOString())).toContain(
+      paris("2026-11-30T09:30").toISOString(),
+    );
   });
 
   it(`${onRealPostgres() ? 200 : 40} simultaneous attempts on one slot yield exactly one appointment`, async () => {
     const startsAt = paris("2026-11-30T10:00");
     const n = onRealPostgres() ? 200 : 40;
     const results = await Promise.allSettled(
-      Array.from({ length: n }, (_, i) => bookAppointment(db, request({ startsAt, patientId: clinic.patientIds[i % 3]!, doctorId: clinic.doctorIds[0]! }))),
+      Array.from({ length: n }, (_, i) =>
+        bookAppointment(
+          db,
+          request({ startsAt, patientId: clinic.patientIds[i % 3]!, doctorId: clinic.doctorIds[0]! }),
+        ),
+      ),
     );
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -71,7 +81,16 @@ describe("booking", () => {
     const startsAt = paris("2026-11-30T10:00");
     await expect(
       db.prisma.appointment.create({
-        data: { clinicId: clinic.clinicId, doctorId: clinic.doctorIds[0]!, patientId: clinic.patientIds[2]!, typeId: clinic.typeId, startsAt: new Date(+startsAt + 15 * 60_000), endsAt: new Date(+startsAt + 45 * 60_000), status: "confirmed", sourceChannel: "api" },
+        data: {
+          clinicId: clinic.clinicId,
+          doctorId: clinic.doctorIds[0]!,
+          patientId: clinic.patientIds[2]!,
+          typeId: clinic.typeId,
+          startsAt: new Date(+startsAt + 15 * 60_000),
+          endsAt: new Date(+startsAt + 45 * 60_000),
+          status: "confirmed",
+          sourceChannel: "api",
+        },
       }),
     ).rejects.toThrow();
   });
@@ -84,11 +103,20 @@ describe("booking", () => {
   });
 
   it("a slot held by another conversation cannot be booked, but its holder can book it", async () => {
-    const slot = { doctorId: clinic.doctorIds[1]!, startsAt: paris("2026-11-30T09:00"), endsAt: paris("2026-11-30T09:30") };
+    const slot = {
+      doctorId: clinic.doctorIds[1]!,
+      startsAt: paris("2026-11-30T09:00"),
+      endsAt: paris("2026-11-30T09:30"),
+    };
     await holdSlot(db, { ...slot, holder: "conv-1", minutes: 5, now });
-    const err = await bookAppointment(db, request({ startsAt: slot.startsAt, doctorId: slot.doctorId })).catch((e) => e);
+    const err = await bookAppointment(db, request({ startsAt: slot.startsAt, doctorId: slot.doctorId })).catch(
+      (e) => e,
+    );
     expect(err.code).toBe("slot_taken");
-    const appt = await bookAppointment(db, request({ startsAt: slot.startsAt, doctorId: slot.doctorId, holder: "conv-1" }));
+    const appt = await bookAppointment(
+      db,
+      request({ startsAt: slot.startsAt, doctorId: slot.doctorId, holder: "conv-1" }),
+    );
     expect(appt.status).toBe("confirmed");
     expect(await db.prisma.slotHold.count({ where: { holder: "conv-1" } })).toBe(0);
   });
@@ -97,15 +125,29 @@ describe("booking", () => {
     const outside = await bookAppointment(db, request({ startsAt: paris("2026-11-30T14:00") })).catch((e) => e);
     expect(outside.code).toBe("slot_unavailable");
     expect(outside.details.alternatives.length).toBeGreaterThan(0);
-    await db.prisma.scheduleException.create({ data: { clinicId: clinic.clinicId, doctorId: clinic.doctorIds[1]!, kind: "leave", startsAt: paris("2026-12-01T00:00"), endsAt: paris("2026-12-02T00:00") } });
-    const onLeave = await bookAppointment(db, request({ startsAt: paris("2026-12-01T09:00"), doctorId: clinic.doctorIds[1]! })).catch((e) => e);
+    await db.prisma.scheduleException.create({
+      data: {
+        clinicId: clinic.clinicId,
+        doctorId: clinic.doctorIds[1]!,
+        kind: "leave",
+        startsAt: paris("2026-12-01T00:00"),
+        endsAt: paris("2026-12-02T00:00"),
+      },
+    });
+    const onLeave = await bookAppointment(
+      db,
+      request({ startsAt: paris("2026-12-01T09:00"), doctorId: clinic.doctorIds[1]! }),
+    ).catch((e) => e);
     expect(onLeave.code).toBe("slot_unavailable");
     const past = await bookAppointment(db, request({ startsAt: paris("2026-11-23T09:00") })).catch((e) => e);
     expect(past.code).toBe("in_the_past");
   });
 
   it("a patient cannot book for someone else", async () => {
-    const err = await bookAppointment(db, request({ startsAt: paris("2026-12-02T09:00"), actor: { kind: "patient", patientId: clinic.patientIds[1]! } })).catch((e) => e);
+    const err = await bookAppointment(
+      db,
+      request({ startsAt: paris("2026-12-02T09:00"), actor: { kind: "patient", patientId: clinic.patientIds[1]! } }),
+    ).catch((e) => e);
     expect(err.code).toBe("forbidden");
   });
 });
@@ -113,60 +155,144 @@ describe("booking", () => {
 describe("approval mode", () => {
   it("a patient's booking waits as a request until a secretary accepts it; a declined one frees the slot", async () => {
     const c = await createTestClinic(db, { bookingMode: "approval" });
-    const base = { clinicId: c.clinicId, patientId: c.patientIds[0]!, appointmentTypeId: c.typeId, doctorId: c.doctorIds[0]!, sourceChannel: "telegram" as const, actor: { kind: "patient" as const, patientId: c.patientIds[0]! }, now };
+    const base = {
+      clinicId: c.clinicId,
+      patientId: c.patientIds[0]!,
+      appointmentTypeId: c.typeId,
+      doctorId: c.doctorIds[0]!,
+      sourceChannel: "telegram" as const,
+      actor: { kind: "patient" as const, patientId: c.patientIds[0]! },
+      now,
+    };
     const requested = await bookAppointment(db, { ...base, startsAt: paris("2026-11-30T09:00") });
     expect(requested.status).toBe("requested");
     const accepted = await decideRequest(db, { appointmentId: requested.id, decision: "accept", actor: secretary });
     expect(accepted.status).toBe("confirmed");
     const second = await bookAppointment(db, { ...base, startsAt: paris("2026-11-30T10:00") });
-    const declined = await decideRequest(db, { appointmentId: second.id, decision: "decline", actor: secretary, reason: "doctor unavailable" });
+    const declined = await decideRequest(db, {
+      appointmentId: second.id,
+      decision: "decline",
+      actor: secretary,
+      reason: "doctor unavailable",
+    });
     expect(declined.status).toBe("declined");
-    const again = await bookAppointment(db, { ...base, patientId: c.patientIds[1]!, actor: { kind: "patient", patientId: c.patientIds[1]! }, startsAt: paris("2026-11-30T10:00") });
+    const again = await bookAppointment(db, {
+      ...base,
+      patientId: c.patientIds[1]!,
+      actor: { kind: "patient", patientId: c.patientIds[1]! },
+      startsAt: paris("2026-11-30T10:00"),
+    });
     expect(again.status).toBe("requested");
-    await expect(decideRequest(db, { appointmentId: accepted.id, decision: "decline", actor: secretary })).rejects.toMatchObject({ code: "invalid_transition" });
+    await expect(
+      decideRequest(db, { appointmentId: accepted.id, decision: "decline", actor: secretary }),
+    ).rejects.toMatchObject({ code: "invalid_transition" });
   });
 
   it("a doctor cannot decide another doctor's request", async () => {
     const c = await createTestClinic(db, { bookingMode: "approval", doctors: 2 });
-    const appt = await bookAppointment(db, { clinicId: c.clinicId, patientId: c.patientIds[0]!, appointmentTypeId: c.typeId, doctorId: c.doctorIds[0]!, sourceChannel: "sms", actor: { kind: "patient", patientId: c.patientIds[0]! }, now, startsAt: paris("2026-11-30T11:00") });
+    const appt = await bookAppointment(db, {
+      clinicId: c.clinicId,
+      patientId: c.patientIds[0]!,
+      appointmentTypeId: c.typeId,
+      doctorId: c.doctorIds[0]!,
+      sourceChannel: "sms",
+      actor: { kind: "patient", patientId: c.patientIds[0]! },
+      now,
+      startsAt: paris("2026-11-30T11:00"),
+    });
     const otherDoctor: Actor = { kind: "staff", userId: "doc-2", role: "doctor", doctorId: c.doctorIds[1]! };
-    await expect(decideRequest(db, { appointmentId: appt.id, decision: "accept", actor: otherDoctor })).rejects.toMatchObject({ code: "forbidden" });
+    await expect(
+      decideRequest(db, { appointmentId: appt.id, decision: "accept", actor: otherDoctor }),
+    ).rejects.toMatchObject({ code: "forbidden" });
     const ownDoctor: Actor = { kind: "staff", userId: "doc-1", role: "doctor", doctorId: c.doctorIds[0]! };
-    expect((await decideRequest(db, { appointmentId: appt.id, decision: "accept", actor: ownDoctor })).status).toBe("confirmed");
+    expect((await decideRequest(db, { appointmentId: appt.id, decision: "accept", actor: ownDoctor })).status).toBe(
+      "confirmed",
+    );
   });
 });
 
 describe("rescheduling", () => {
   it("moving an appointment takes the new slot and frees the old one together", async () => {
-    const appt = await bookAppointment(db, request({ startsAt: paris("2026-12-03T09:00"), patientId: clinic.patientIds[2]!, actor: { kind: "patient", patientId: clinic.patientIds[2]! } }));
-    const moved = await rescheduleAppointment(db, { appointmentId: appt.id, startsAt: paris("2026-12-03T11:00"), actor: { kind: "patient", patientId: clinic.patientIds[2]! }, now });
+    const appt = await bookAppointment(
+      db,
+      request({
+        startsAt: paris("2026-12-03T09:00"),
+        patientId: clinic.patientIds[2]!,
+        actor: { kind: "patient", patientId: clinic.patientIds[2]! },
+      }),
+    );
+    const moved = await rescheduleAppointment(db, {
+      appointmentId: appt.id,
+      startsAt: paris("2026-12-03T11:00"),
+      actor: { kind: "patient", patientId: clinic.patientIds[2]! },
+      now,
+    });
     expect(moved.id).toBe(appt.id);
     expect(moved.startsAt.toISOString()).toBe(paris("2026-12-03T11:00").toISOString());
     expect(await activeAt(clinic.doctorIds[0]!, paris("2026-12-03T09:00"))).toBe(0);
     const history = await appointmentHistory(db, appt.id);
-    expect(history.at(-1)!.detail).toMatchObject({ from: { startsAt: paris("2026-12-03T09:00").toISOString() }, to: { startsAt: paris("2026-12-03T11:00").toISOString() } });
+    expect(history.at(-1)!.detail).toMatchObject({
+      from: { startsAt: paris("2026-12-03T09:00").toISOString() },
+      to: { startsAt: paris("2026-12-03T11:00").toISOString() },
+    });
   });
 
   it("moving onto a taken slot changes nothing", async () => {
     const a = await bookAppointment(db, request({ startsAt: paris("2026-12-04T09:00") }));
-    const b = await bookAppointment(db, request({ startsAt: paris("2026-12-04T10:00"), patientId: clinic.patientIds[1]!, actor: { kind: "patient", patientId: clinic.patientIds[1]! } }));
-    const err = await rescheduleAppointment(db, { appointmentId: b.id, startsAt: paris("2026-12-04T09:00"), actor: secretary, now }).catch((e) => e);
+    const b = await bookAppointment(
+      db,
+      request({
+        startsAt: paris("2026-12-04T10:00"),
+        patientId: clinic.patientIds[1]!,
+        actor: { kind: "patient", patientId: clinic.patientIds[1]! },
+      }),
+    );
+    const err = await rescheduleAppointment(db, {
+      appointmentId: b.id,
+      startsAt: paris("2026-12-04T09:00"),
+      actor: secretary,
+      now,
+    }).catch((e) => e);
     expect(err.code).toBe("slot_taken");
-    const [stillA, stillB] = await Promise.all([db.prisma.appointment.findUniqueOrThrow({ where: { id: a.id } }), db.prisma.appointment.findUniqueOrThrow({ where: { id: b.id } })]);
+    const [stillA, stillB] = await Promise.all([
+      db.prisma.appointment.findUniqueOrThrow({ where: { id: a.id } }),
+      db.prisma.appointment.findUniqueOrThrow({ where: { id: b.id } }),
+    ]);
     expect(stillA.startsAt.toISOString()).toBe(paris("2026-12-04T09:00").toISOString());
     expect(stillB.startsAt.toISOString()).toBe(paris("2026-12-04T10:00").toISOString());
   });
 
   it("moving an appointment by a quarter of an hour overlapping itself is allowed", async () => {
     const c = await createTestClinic(db, { hours: [[1, 9 * 60, 12 * 60]] });
-    const a = await bookUrgent(db, { clinicId: c.clinicId, patientId: c.patientIds[0]!, appointmentTypeId: c.typeId, doctorId: c.doctorIds[0]!, startsAt: paris("2026-11-30T09:00"), sourceChannel: "console", actor: secretary, now });
-    const moved = await rescheduleAppointment(db, { appointmentId: a.id, startsAt: paris("2026-11-30T09:15"), actor: secretary, now });
+    const a = await bookUrgent(db, {
+      clinicId: c.clinicId,
+      patientId: c.patientIds[0]!,
+      appointmentTypeId: c.typeId,
+      doctorId: c.doctorIds[0]!,
+      startsAt: paris("2026-11-30T09:00"),
+      sourceChannel: "console",
+      actor: secretary,
+      now,
+    });
+    const moved = await rescheduleAppointment(db, {
+      appointmentId: a.id,
+      startsAt: paris("2026-11-30T09:15"),
+      actor: secretary,
+      now,
+    });
     expect(moved.startsAt.toISOString()).toBe(paris("2026-11-30T09:15").toISOString());
   });
 
   it("two patients moving onto the same free slot at once: one wins, the other keeps their old time", async () => {
     const a = await bookAppointment(db, request({ startsAt: paris("2026-12-07T09:00") }));
-    const b = await bookAppointment(db, request({ startsAt: paris("2026-12-07T09:30"), patientId: clinic.patientIds[1]!, actor: { kind: "patient", patientId: clinic.patientIds[1]! } }));
+    const b = await bookAppointment(
+      db,
+      request({
+        startsAt: paris("2026-12-07T09:30"),
+        patientId: clinic.patientIds[1]!,
+        actor: { kind: "patient", patientId: clinic.patientIds[1]! },
+      }),
+    );
     const target = paris("2026-12-07T11:30");
     const results = await Promise.allSettled([
       rescheduleAppointment(db, { appointmentId: a.id, startsAt: target, actor: secretary, now }),
@@ -186,13 +312,33 @@ describe("cancellation policy", () => {
 
   it("a patient cancelling inside the cutoff is refused with the reason and the clinic's phone", async () => {
     const c = await createTestClinic(db);
-    const appt = await bookAppointment(db, { clinicId: c.clinicId, patientId: c.patientIds[0]!, appointmentTypeId: c.typeId, doctorId: c.doctorIds[0]!, sourceChannel: "whatsapp", actor: { kind: "patient", patientId: c.patientIds[0]! }, now, startsAt: tomorrowMorning });
-    const err = await cancelAppointment(db, { appointmentId: appt.id, actor: { kind: "patient", patientId: c.patientIds[0]! }, now: lateNow }).catch((e) => e);
+    const appt = await bookAppointment(db, {
+      clinicId: c.clinicId,
+      patientId: c.patientIds[0]!,
+      appointmentTypeId: c.typeId,
+      doctorId: c.doctorIds[0]!,
+      sourceChannel: "whatsapp",
+      actor: { kind: "patient", patientId: c.patientIds[0]! },
+      now,
+      startsAt: tomorrowMorning,
+    });
+    const err = await cancelAppointment(db, {
+      appointmentId: appt.id,
+      actor: { kind: "patient", patientId: c.patientIds[0]! },
+      now: lateNow,
+    }).catch((e) => e);
     expect(err.code).toBe("inside_cutoff");
     expect(err.details).toMatchObject({ cutoffHours: 24, clinicPhone: "+33100000000" });
-    const secErr = await cancelAppointment(db, { appointmentId: appt.id, actor: secretary, now: lateNow }).catch((e) => e);
+    const secErr = await cancelAppointment(db, { appointmentId: appt.id, actor: secretary, now: lateNow }).catch(
+      (e) => e,
+    );
     expect(secErr.code).toBe("inside_cutoff");
-    const cancelled = await cancelAppointment(db, { appointmentId: appt.id, actor: secretary, override: { reason: "patient called, family emergency" }, now: lateNow });
+    const cancelled = await cancelAppointment(db, {
+      appointmentId: appt.id,
+      actor: secretary,
+      override: { reason: "patient called, family emergency" },
+      now: lateNow,
+    });
     expect(cancelled.status).toBe("cancelled");
     const last = (await appointmentHistory(db, appt.id)).at(-1)!;
     expect(last.reason).toContain("family emergency");
@@ -201,23 +347,44 @@ describe("cancellation policy", () => {
 
   it("a patient cancelling well ahead frees the slot for someone else", async () => {
     const appt = await bookAppointment(db, request({ startsAt: paris("2026-12-08T09:00") }));
-    await cancelAppointment(db, { appointmentId: appt.id, actor: { kind: "patient", patientId: clinic.patientIds[0]! }, now });
-    const other = await bookAppointment(db, request({ startsAt: paris("2026-12-08T09:00"), patientId: clinic.patientIds[1]!, actor: { kind: "patient", patientId: clinic.patientIds[1]! } }));
+    await cancelAppointment(db, {
+      appointmentId: appt.id,
+      actor: { kind: "patient", patientId: clinic.patientIds[0]! },
+      now,
+    });
+    const other = await bookAppointment(
+      db,
+      request({
+        startsAt: paris("2026-12-08T09:00"),
+        patientId: clinic.patientIds[1]!,
+        actor: { kind: "patient", patientId: clinic.patientIds[1]! },
+      }),
+    );
     expect(other.status).toBe("confirmed");
   });
 
   it("a patient cannot cancel someone else's appointment", async () => {
     const appt = await bookAppointment(db, request({ startsAt: paris("2026-12-08T10:00") }));
-    await expect(cancelAppointment(db, { appointmentId: appt.id, actor: { kind: "patient", patientId: clinic.patientIds[1]! }, now })).rejects.toMatchObject({ code: "not_found" });
+    await expect(
+      cancelAppointment(db, {
+        appointmentId: appt.id,
+        actor: { kind: "patient", patientId: clinic.patientIds[1]! },
+        now,
+      }),
+    ).rejects.toMatchObject({ code: "not_found" });
   });
 
   it("completed, no-show and cancelled appointments cannot change again", async () => {
     const a = await bookAppointment(db, request({ startsAt: paris("2026-12-08T10:30") }));
     await completeAppointment(db, { appointmentId: a.id, actor: secretary });
-    await expect(cancelAppointment(db, { appointmentId: a.id, actor: secretary, now })).rejects.toMatchObject({ code: "invalid_transition" });
+    await expect(cancelAppointment(db, { appointmentId: a.id, actor: secretary, now })).rejects.toMatchObject({
+      code: "invalid_transition",
+    });
     const b = await bookAppointment(db, request({ startsAt: paris("2026-12-08T11:00") }));
     expect((await markNoShow(db, { appointmentId: b.id, actor: secretary })).status).toBe("no_show");
-    await expect(completeAppointment(db, { appointmentId: b.id, actor: secretary })).rejects.toMatchObject({ code: "invalid_transition" });
+    await expect(completeAppointment(db, { appointmentId: b.id, actor: secretary })).rejects.toMatchObject({
+      code: "invalid_transition",
+    });
   });
 });
 
@@ -226,20 +393,54 @@ describe("urgent booking", () => {
     const c = await createTestClinic(db, { minNoticeMinutes: 240 });
     const at = paris("2026-11-30T09:30");
     const in10 = paris("2026-11-30T09:20");
-    const base = { clinicId: c.clinicId, appointmentTypeId: c.typeId, doctorId: c.doctorIds[0]!, sourceChannel: "console" as const, now: in10 };
-    const patientTry = await bookAppointment(db, { ...base, patientId: c.patientIds[0]!, actor: { kind: "patient", patientId: c.patientIds[0]! }, startsAt: at }).catch((e) => e);
+    const base = {
+      clinicId: c.clinicId,
+      appointmentTypeId: c.typeId,
+      doctorId: c.doctorIds[0]!,
+      sourceChannel: "console" as const,
+      now: in10,
+    };
+    const patientTry = await bookAppointment(db, {
+      ...base,
+      patientId: c.patientIds[0]!,
+      actor: { kind: "patient", patientId: c.patientIds[0]! },
+      startsAt: at,
+    }).catch((e) => e);
     expect(patientTry.code).toBe("notice_too_short");
     const first = await bookUrgent(db, { ...base, patientId: c.patientIds[0]!, actor: secretary, startsAt: at });
     expect(first.overbooked).toBe(false);
-    const refused = await bookUrgent(db, { ...base, patientId: c.patientIds[1]!, actor: secretary, startsAt: at }).catch((e) => e);
+    const refused = await bookUrgent(db, {
+      ...base,
+      patientId: c.patientIds[1]!,
+      actor: secretary,
+      startsAt: at,
+    }).catch((e) => e);
     expect(refused.code).toBe("slot_taken");
-    const over = await bookUrgent(db, { ...base, patientId: c.patientIds[1]!, actor: secretary, startsAt: at, overbook: { reason: "chest pain, doctor agreed" } });
+    const over = await bookUrgent(db, {
+      ...base,
+      patientId: c.patientIds[1]!,
+      actor: secretary,
+      startsAt: at,
+      overbook: { reason: "chest pain, doctor agreed" },
+    });
     expect(over.overbooked).toBe(true);
-    expect((await appointmentHistory(db, over.id))[0]).toMatchObject({ reason: "chest pain, doctor agreed", detail: { overbooked: true } });
-    await expect(bookUrgent(db, { ...base, patientId: c.patientIds[1]!, actor: { kind: "patient", patientId: c.patientIds[1]! }, startsAt: at })).rejects.toMatchObject({ code: "forbidden" });
+    expect((await appointmentHistory(db, over.id))[0]).toMatchObject({
+      reason: "chest pain, doctor agreed",
+      detail: { overbooked: true },
+    });
+    await expect(
+      bookUrgent(db, {
+        ...base,
+        patientId: c.patientIds[1]!,
+        actor: { kind: "patient", patientId: c.patientIds[1]! },
+        startsAt: at,
+      }),
+    ).rejects.toMatchObject({ code: "forbidden" });
     // Once the first patient cancels, the overbooked one still occupies the slot: no third patient lands on it.
     await cancelAppointment(db, { appointmentId: first.id, actor: secretary, override: { reason: "test" }, now: in10 });
-    const onTop = await bookUrgent(db, { ...base, patientId: c.patientIds[0]!, actor: secretary, startsAt: at }).catch((e) => e);
+    const onTop = await bookUrgent(db, { ...base, patientId: c.patientIds[0]!, actor: secretary, startsAt: at }).catch(
+      (e) => e,
+    );
     expect(onTop.code).toBe("slot_taken");
   });
 });

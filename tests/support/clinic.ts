@@ -14,7 +14,15 @@ export interface TestClinic {
  */
 export async function createTestClinic(
   db: Database,
-  opts: { doctors?: number; patients?: number; minNoticeMinutes?: number; cutoffHours?: number; bookingMode?: "instant" | "approval"; timeZone?: string; hours?: [number, number, number][] } = {},
+  opts: {
+    doctors?: number;
+    patients?: number;
+    minNoticeMinutes?: number;
+    cutoffHours?: number;
+    bookingMode?: "instant" | "approval";
+    timeZone?: string;
+    hours?: [number, number, number][];
+  } = {},
 ): Promise<TestClinic> {
   const clinic = await db.prisma.clinic.create({
     data: {
@@ -30,10 +38,25 @@ export async function createTestClinic(
     },
   });
   const specialty = await db.prisma.specialty.create({
-    data: { clinicId: clinic.id, code: "general", nameFr: "Médecine générale", nameEn: "General medicine", keywordsFr: ["fièvre"], keywordsEn: ["fever"] },
+    data: {
+      clinicId: clinic.id,
+      code: "general",
+      nameFr: "Médecine générale",
+      nameEn: "General medicine",
+      keywordsFr: ["fièvre"],
+      keywordsEn: ["fever"],
+    },
   });
   const type = await db.prisma.appointmentType.create({
-    data: { clinicId: clinic.id, specialtyId: specialty.id, code: "consult", nameFr: "Consultation", nameEn: "Consultation", durationMinutes: 30, priceMinor: 3000 },
+    data: {
+      clinicId: clinic.id,
+      specialtyId: specialty.id,
+      code: "consult",
+      nameFr: "Consultation",
+      nameEn: "Consultation",
+      durationMinutes: 30,
+      priceMinor: 3000,
+    },
   });
   const hours = opts.hours ?? [1, 2, 3, 4, 5].map((d) => [d, 9 * 60, 12 * 60] as [number, number, number]);
   const doctorIds: string[] = [];
@@ -45,14 +68,23 @@ export async function createTestClinic(
         lastName: `Tor${i}`,
         languages: ["fr"],
         specialties: { create: [{ specialtyId: specialty.id }] },
-        workingHours: { create: hours.map(([weekday, startMinute, endMinute]) => ({ weekday, startMinute, endMinute })) },
+        workingHours: {
+          create: hours.map(([weekday, startMinute, endMinute]) => ({ weekday, startMinute, endMinute })),
+        },
       },
     });
     doctorIds.push(d.id);
   }
   const patientIds: string[] = [];
   for (let i = 0; i < (opts.patients ?? 2); i++) {
-    const p = await db.prisma.patient.create({ data: { clinicId: clinic.id, firstName: `Pat${i}`, lastName: `Ient${i}`, phone: `+3361000${String(i).padStart(4, "0")}` } });
+    const p = await db.prisma.patient.create({
+      data: {
+        clinicId: clinic.id,
+        firstName: `Pat${i}`,
+        lastName: `Ient${i}`,
+        phone: `+3361000${String(i).padStart(4, "0")}`,
+      },
+    });
     patientIds.push(p.id);
   }
   return { clinicId: clinic.id, specialtyId: specialty.id, typeId: type.id, doctorIds, patientIds };
@@ -62,7 +94,10 @@ export async function createTestClinic(
 export function paris(local: string): Date {
   const probe = new Date(`${local}:00Z`);
   const offsetMinutes = (() => {
-    const parts = new Intl.DateTimeFormat("en-US", { timeZone: "Europe/Paris", timeZoneName: "longOffset" }).formatToParts(probe);
+    const parts = new Intl.DateTimeFormat("en-US", {
+      timeZone: "Europe/Paris",
+      timeZoneName: "longOffset",
+    }).formatToParts(probe);
     const name = parts.find((p) => p.type === "timeZoneName")?.value ?? "GMT+00:00";
     const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
     return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;

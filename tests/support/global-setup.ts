@@ -21,7 +21,9 @@ export default async function setup(project: TestProject) {
   if (url) {
     const target = new URL(url);
     const name = target.pathname.slice(1);
-    const admin = new pg.Client({ connectionString: Object.assign(new URL(url), { pathname: "/postgres" }).toString() });
+    const admin = new pg.Client({
+      connectionString: Object.assign(new URL(url), { pathname: "/postgres" }).toString(),
+    });
     await admin.connect();
     const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
     if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${name}"`);

@@ -28,7 +28,10 @@ export function triageRoutes(api: ApiRoutes, ctx: AppContext): void {
     body: TriageRequest,
     ok: { description: "Suggestions, best first; empty when nothing fits", schema: z.array(TriageSuggestionDto) },
     async handler({ staff, body }) {
-      return (await suggestSpecialtiesFor(ctx.db, staff.clinicId, body.text)).map((s) => ({ ...s, matched: [...s.matched] }));
+      return (await suggestSpecialtiesFor(ctx.db, staff.clinicId, body.text)).map((s) => ({
+        ...s,
+        matched: [...s.matched],
+      }));
     },
   });
 }
