@@ -108,8 +108,8 @@ function listen(application: ReturnType<typeof createApp>, host: string, listenP
 }
 
 async function seedIfWanted(cfg: Config, database: Database): Promise<void> {
+  // seedDemoClinic leaves a database that already has a clinic as it is.
   if (cfg.SEED_DEMO === "never") return;
-  if (cfg.SEED_DEMO === "auto" && (await database.prisma.clinic.count()) > 0) return;
   const { credentials } = await seedDemoClinic(database.prisma, {
     adminEmail: cfg.SEED_ADMIN_EMAIL,
     adminPassword: cfg.SEED_ADMIN_PASSWORD,
