@@ -62,6 +62,18 @@ describe("availability", () => {
     expect(res.body.slot.startsAt).toBe("2026-12-07T09:00:00.000Z");
   });
 
+  it("'Tuesday around 10' offers Dr Martin's free times nearest to 10:00 first", async () => {
+    const res = await secretary.get(
+      `/availability/near?typeId=${gpConsult}&doctorId=${martin}&target=2026-12-08T10:00:00%2B01:00&count=3`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.map((s: { startsAt: string }) => s.startsAt)).toEqual([
+      "2026-12-08T09:00:00.000Z",
+      "2026-12-08T08:50:00.000Z",
+      "2026-12-08T09:10:00.000Z",
+    ]);
+  });
+
   it("a range without offset or longer than a month gets 400 naming the field", async () => {
     const local = await secretary.get(
       `/availability?typeId=${gpConsult}&from=2026-12-07T00:00:00&to=2026-12-08T00:00:00Z`,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
-import { earliestSlot, findSlots, type Slot } from "../../domain/availability.js";
+import { earliestSlot, findSlots, slotsNear, type Slot } from "../../domain/availability.js";
 import type { ApiRoutes } from "../route.js";
 import { Instant, iso, Timestamp } from "../schemas.js";
 
@@ -29,6 +29,12 @@ const RangeQuery = z
   });
 
 const EarliestQuery = z.object({ ...Who, after: Instant.optional().meta({ description: "Default: now" }) });
+
+const NearQuery = z.object({
+  ...Who,
+  target: Instant.meta({ description: 'The wished time, e.g. "Tuesday around 10:00"' }),
+  count: z.coerce.number().int().min(1).max(20).default(3),
+});
 
 export function availabilityRoutes(api: ApiRoutes, ctx: AppContext): void {
   const anyStaff = ["admin", "secretary", "doctor"] as const;
@@ -80,6 +86,29 @@ export function availabilityRoutes(api: ApiRoutes, ctx: AppContext): void {
         now,
       });
       return { slot: slot ? presentSlot(slot) : null };
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/availability/near",
+    tag: "availability",
+    summary: "Free slots closest to a wished time, nearest first (one doctor per time when none is chosen)",
+    access: anyStaff,
+    query: NearQuery,
+    ok: { description: "Up to `count` slots, nearest first", schema: z.array(SlotDto) },
+    errors: { 404: "No such appointment type or doctor" },
+    async handler({ staff, query }) {
+      const slots = await slotsNear(ctx.db, {
+        clinicId: staff.clinicId,
+        appointmentTypeId: query.typeId,
+        doctorId: query.doctorId,
+        specialtyId: query.specialtyId,
+        target: query.target,
+        count: query.count,
+        now: ctx.now(),
+      });
+      return slots.map(presentSlot);
     },
   });
 }
