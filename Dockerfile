@@ -1,5 +1,5 @@
 # Tabib: one image for the HTTP app (default command) and the background worker
-# (`npm run worker`, see docker-compose.yml).
+# (src/worker.ts, see docker-compose.yml).
 FROM node:20-bookworm-slim
 
 WORKDIR /app

@@ -349,3 +349,24 @@ describe("earliest and nearest", () => {
     ).rejects.toMatchObject({ code: "not_found" });
   });
 });
+
+describe("housekeeping", () => {
+  it("expired holds older than an hour are deleted; live and recent ones stay", async () => {
+    const { runHousekeeping } = await import("../../src/jobs/housekeeping.js");
+    const day = "2026-12-10";
+    const slot = (t: string) => ({
+      doctorId: clinic.doctorIds[1]!,
+      startsAt: paris(`${day}T${t}`),
+      endsAt: new Date(+paris(`${day}T${t}`) + 1_800_000),
+    });
+    await holdSlot(db, { ...slot("09:00"), holder: "hk-old", minutes: 5, now: new Date(+now - 3 * 3_600_000) });
+    await holdSlot(db, { ...slot("09:30"), holder: "hk-recent", minutes: 5, now: new Date(+now - 20 * 60_000) });
+    await holdSlot(db, { ...slot("10:00"), holder: "hk-live", minutes: 5, now });
+    const report = await runHousekeeping(db, now);
+    expect(report.expiredHoldsDeleted).toBeGreaterThanOrEqual(1);
+    const left = (await db.prisma.slotHold.findMany({ where: { holder: { startsWith: "hk-" } } }))
+      .map((h) => h.holder)
+      .sort();
+    expect(left).toEqual(["hk-live", "hk-recent"]);
+  });
+});

@@ -124,3 +124,36 @@ describe("npm start with no DATABASE_URL (embedded PGlite)", () => {
     }
   });
 });
+
+describe("the worker process", () => {
+  it("starts on the embedded database beside the app's data and stops cleanly on SIGTERM", async () => {
+    const dir = path.join(scratch, "worker");
+    const env: NodeJS.ProcessEnv = { ...process.env, PGLITE_DIR: dir, LOG_LEVEL: "info", NODE_ENV: "development" };
+    for (const name of ["DATABASE_URL", "REDIS_URL"]) delete env[name];
+    const child = spawn(process.execPath, ["--import", "tsx", "src/worker.ts"], {
+      cwd: root,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running.add(child);
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (output.includes('"msg":"worker started"')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 50);
+      void exited.then((code) => {
+        clearInterval(timer);
+        reject(new Error(`worker exited with ${code}:\n${output}`));
+      });
+    });
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain('"msg":"worker stopping"');
+  });
+});

@@ -1,0 +1,42 @@
+// `npm run worker`: background work, separate from the web process so each scales on its own.
+import path from "node:path";
+import dotenv from "dotenv";
+import { loadConfig } from "./config.js";
+import { openDatabase } from "./data/db.js";
+import { migrate } from "./data/migrate.js";
+import { runHousekeeping } from "./jobs/housekeeping.js";
+import { createLogger } from "./lib/logger.js";
+
+const HOUSEKEEPING_EVERY_MS = 10 * 60_000;
+
+dotenv.config({ quiet: true });
+const config = loadConfig();
+const logger = createLogger(config);
+const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: path.resolve(config.PGLITE_DIR) });
+// The web process migrates too; the migrator's advisory lock lets both start together.
+await migrate(db.sql);
+
+let running: Promise<unknown> = Promise.resolve();
+async function housekeeping(): Promise<void> {
+  try {
+    const report = await runHousekeeping(db, new Date());
+    logger.debug(report, "housekeeping done");
+  } catch (err) {
+    logger.error({ err }, "housekeeping failed");
+  }
+}
+running = housekeeping();
+const timer = setInterval(() => {
+  running = housekeeping();
+}, HOUSEKEEPING_EVERY_MS);
+logger.info({ everyMinutes: HOUSEKEEPING_EVERY_MS / 60_000 }, "worker started");
+
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  logger.info({ signal }, "worker stopping");
+  clearInterval(timer);
+  await running;
+  await db.close();
+  process.exit(0);
+}
+process.once("SIGINT", (s) => void stop(s));
+process.once("SIGTERM", (s) => void stop(s));
