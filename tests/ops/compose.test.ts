@@ -53,7 +53,7 @@ describe("docker-compose.yml", () => {
     expect(services.redis!.image).toMatch(/^redis:7/);
     expect(services.app!.build).toBeDefined();
     expect(services.worker!.image).toBe(services.app!.image);
-    expect(services.worker!.command).toEqual(["npm", "run", "worker"]);
+    expect(services.worker!.command).toEqual(["node", "--import", "tsx", "src/worker.ts"]);
     expect(services.app!.ports).toContain("3000:3000");
   });
 
