@@ -1,0 +1,72 @@
+import type { Formatter } from "./format.js";
+
+/** Values a reply is worded from; instants are ISO strings, formatted by the Formatter. */
+export type Params = Readonly<Record<string, string | number | undefined>>;
+
+type Line = (p: Params, f: Formatter) => string;
+
+/** Every sentence the chat says, in English. This object's shape is the type every locale follows. */
+export const en = {
+  welcome: () => "Hello! I am the clinic's assistant. I can book, move or cancel an appointment, or list yours.",
+  menu: () => "What would you like to do?",
+  menuBook: () => "Book an appointment",
+  menuList: () => "My appointments",
+  menuCancel: () => "Cancel an appointment",
+  menuReschedule: () => "Move an appointment",
+  menuHuman: () => "Talk to the secretary",
+  help: () =>
+    "You can write things like “I'd like to see a cardiologist tomorrow around 10”, “cancel my appointment”, “move my appointment”, “my appointments”, or “talk to someone”. In an emergency, call 15 or 112.",
+  thanks: () => "You're welcome! Anything else?",
+  notUnderstood: () => "Sorry, I didn't understand that.",
+  restart: () => "It's been a while, so let's start again.",
+  stale: () => "That button belongs to an earlier question.",
+  emergency: (p) =>
+    `This may be an emergency. Call the emergency services now: ${p.national}, or the clinic's emergency line: ${p.clinicEmergency}. If you can, don't stay alone.`,
+  emergencyFollowUp: () => "When you're safe, I can still help you with an appointment.",
+  human: () => "I've passed your conversation to the secretary, who will answer you here as soon as possible.",
+  languageChanged: () => "Okay, I'll speak English from now on.",
+  askWhat: () => "Which kind of doctor would you like to see? You can also describe what's wrong (e.g. “fever”, “skin rash”).",
+  unknownSpecialty: () => "I couldn't match that to one of our specialties. Could you say it differently, or describe your symptoms?",
+  askWhen: (p) => `When would you like to come${p.specialty ? ` for ${p.specialty}` : ""}? (e.g. “tomorrow morning”, “Tuesday around 10”, “as soon as possible”)`,
+  whenNotUnderstood: () => "I didn't get the day or time. Try “tomorrow at 10”, “next Friday morning” or “as soon as possible”.",
+  askAmbiguousDay: () => "Do you mean today or next week?",
+  ambiguousToday: () => "Today",
+  ambiguousNextWeek: () => "Next week",
+  pastTime: () => "That time has already passed; here are the nearest free times.",
+  offer: (p) => `Here are the times I can hold for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
+  slotLabel: (p, f) => `${f.dateTime(String(p.at))} — ${p.doctor}`,
+  otherTimes: () => "Other times",
+  noSlots: () => "I found no free time for that. Would you like to try another day?",
+  askName: () => "Great. What are your first and last name?",
+  nameNotUnderstood: () => "I need your first and last name, e.g. “Marie Curie”.",
+  askBirthDate: () => "And your date of birth? (e.g. 12/03/1985)",
+  birthDateNotUnderstood: () => "I couldn't read that date of birth. Please write it like 03/12/1985 (month/day/year).",
+  askConsent: () =>
+    "To book, the clinic keeps your name, date of birth and appointments to organise your care (GDPR; you can ask for them to be erased at any time). Do you agree?",
+  yes: () => "Yes",
+  no: () => "No",
+  consentRefused: () => "Understood: nothing has been saved. You can also call the clinic to book.",
+  askConfirm: (p, f) => `Shall I book ${f.dateTime(String(p.at))} with ${p.doctor}?`,
+  booked: (p, f) => `Your appointment is confirmed: ${f.dateTime(String(p.at))} with ${p.doctor}, ${p.address}.`,
+  bookedTele: (p, f) => `Your teleconsultation is confirmed: ${f.dateTime(String(p.at))} with ${p.doctor}. Link: ${p.link}`,
+  requested: (p, f) => `Your request for ${f.dateTime(String(p.at))} with ${p.doctor} has been sent; the clinic will confirm it shortly.`,
+  slotGone: () => "Sorry, that time was just taken. Here are the nearest ones:",
+  bookingFailed: () => "Sorry, I couldn't book that. Please try another time or call the clinic.",
+  bookingAbandoned: () => "Okay, I've dropped that booking.",
+  noAppointments: () => "You have no upcoming appointments with us.",
+  appointmentsList: () => "Your upcoming appointments:",
+  appointmentLine: (p, f) => `• ${f.dateTime(String(p.at))} — ${p.doctor}`,
+  whichAppointment: () => "Which appointment?",
+  confirmCancel: (p, f) => `Cancel your appointment on ${f.dateTime(String(p.at))} with ${p.doctor}?`,
+  cancelled: () => "Your appointment is cancelled.",
+  cancelKept: () => "Okay, your appointment is kept.",
+  insideCutoff: (p) =>
+    `Appointments less than ${p.hours} hours away can only be changed by the clinic. Please call ${p.phone}, or ask to talk to the secretary.`,
+  askRescheduleWhen: (p, f) => `When would you like to move your appointment of ${f.dateTime(String(p.at))} to?`,
+  confirmReschedule: (p, f) => `Move your appointment to ${f.dateTime(String(p.at))} with ${p.doctor}?`,
+  rescheduled: (p, f) => `Done: your appointment is now ${f.dateTime(String(p.at))} with ${p.doctor}.`,
+  tooLong: () => "That message is very long; could you say briefly what you need?",
+} satisfies Record<string, Line>;
+
+export type CopyKey = keyof typeof en;
+export type Copy = { readonly [K in CopyKey]: Line };

@@ -1,0 +1,21 @@
+/** Channels the dialogue engine talks on (the rest of the Channel enum is staff-side). */
+export type ChatChannel = "telegram" | "whatsapp" | "sms" | "web";
+
+/** A patient's message as a channel adapter hands it over. */
+export interface InboundMessage {
+  channel: ChatChannel;
+  /** The sender's address on the channel: Telegram chat id, phone number, web session id. */
+  senderId: string;
+  text?: string;
+  /** The id of a tapped choice (see OutboundMessage.choices). */
+  payload?: string;
+  /** Unique per channel; a redelivery carries the same id and is answered once. */
+  providerMessageId: string;
+  receivedAt: Date;
+}
+
+/** One reply; each channel renders choices its own way (buttons, lists, numbered lines for SMS). */
+export interface OutboundMessage {
+  text: string;
+  choices?: { id: string; label: string }[];
+}

@@ -1,0 +1,38 @@
+import type { ChatLocale } from "./locales/index.js";
+
+/** A wish about when to come, as JSON (instants as ISO strings) so it survives in a snapshot. */
+export type When =
+  | { kind: "exact" | "near"; at: string; past?: boolean }
+  | { kind: "range"; from: string; to: string; past?: boolean }
+  | { kind: "asap" };
+
+/** Everything the engine understood of one inbound message, before the machine decides what it means here. */
+export interface Reading {
+  intent: "book" | "reschedule" | "cancel" | "list_appointments" | "human" | "help" | "change_language" | "greeting" | "thanks" | "affirm" | "deny" | "choice" | "emergency" | "unknown";
+  /** Zero-based, for "choice". */
+  choiceIndex?: number;
+  /** For change_language. */
+  language?: ChatLocale;
+  /** For emergency: the red-flag category (never the patient's words). */
+  redFlag?: string;
+  when?: When;
+  /** "mardi" on a Tuesday: the readings to choose from, today first. */
+  ambiguousWhen?: When[];
+  specialtyId?: string;
+  specialtyName?: { fr: string; en: string };
+  name?: { firstName: string; lastName: string };
+  /** YYYY-MM-DD, or why it could not be read. */
+  birthDate?: string;
+  /** A tapped button, split into the step it was offered at and what it means. */
+  payload?: { step: string; action: string; value: string };
+  /** Nothing readable: empty, only symbols, or far too long. */
+  garbled?: "empty" | "too_long";
+}
+
+/** A choice id: `<step>.<action>.<value>`; step "m" (menu) is valid at any time. */
+export const payloadId = (step: number | "m", action: string, value: string | number = ""): string => `${step}.${action}.${value}`;
+
+export function parsePayload(id: string): Reading["payload"] {
+  const m = /^(m|\d{1,9})\.([a-z_]{1,20})\.(.{0,64})$/.exec(id);
+  return m ? { step: m[1]!, action: m[2]!, value: m[3]! } : undefined;
+}
