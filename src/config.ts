@@ -16,6 +16,7 @@ const ConfigSchema = z.object({
     .positive()
     .default(8 * 3600),
   HOLD_MINUTES: z.coerce.number().positive().default(5),
+  CONVERSATION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
   SEED_ADMIN_EMAIL: z.string().email().default("admin@tabib.local"),
   SEED_ADMIN_PASSWORD: z.string().min(8).optional(),

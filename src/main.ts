@@ -5,6 +5,8 @@ import path from "node:path";
 import dotenv from "dotenv";
 import { apiRouter } from "./api/router.js";
 import { createApp, type MountedRouter } from "./app.js";
+import { webChatEngine } from "./bots/web/engine.js";
+import { webChatRouter } from "./bots/web/router.js";
 import { fhirRouter } from "./fhir/router.js";
 import { loadConfig, type Config } from "./config.js";
 import type { AppContext } from "./context.js";
@@ -55,6 +57,23 @@ const routers: MountedRouter[] = [
   { path: "/api", router: apiRouter(ctx) },
   { path: "/fhir", router: fhirRouter(ctx) },
 ];
+const clinic = await db.prisma.clinic.findFirst({ orderBy: { createdAt: "asc" } });
+if (clinic) {
+  const engine = webChatEngine({
+    db,
+    clinicId: clinic.id,
+    holdMinutes: config.HOLD_MINUTES,
+    idleMinutes: config.CONVERSATION_IDLE_MINUTES,
+    now: ctx.now,
+  });
+  const secureCookies = config.NODE_ENV === "production" || Boolean(config.PUBLIC_URL?.startsWith("https:"));
+  routers.push({
+    path: "/",
+    router: webChatRouter(engine, { secureCookies, emergencyNumber: clinic.nationalEmergencyNumber }),
+  });
+} else {
+  logger.warn("no clinic in the database (SEED_DEMO=never?): the patient chat is not served until one exists");
+}
 
 const app = createApp(ctx, { routers });
 const server = await listen(app, config.HOST, config.PORT).catch(async (err: Error) => {
@@ -73,6 +92,7 @@ logger.info(
   {
     host: config.HOST,
     port,
+    chat: `${base}/chat`,
     apiDocs: `${base}/api/docs/`,
     fhir: `${base}/fhir/metadata`,
     health: `${base}/health`,
