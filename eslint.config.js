@@ -1,4 +1,5 @@
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -12,4 +13,6 @@ export default tseslint.config(
     },
   },
   { files: ["bench/**", "scripts/**", "tests/**"], rules: { "no-console": "off" } },
+  // Scripts served to browsers (web chat, console).
+  { files: ["src/**/public/**/*.js"], languageOptions: { globals: globals.browser } },
 );
