@@ -46,6 +46,8 @@ export function createApp(ctx: AppContext, extra: { routers?: MountedRouter[] } 
   app.use(express.json({ limit: "1mb" }));
 
   app.get("/health", healthHandler(ctx));
+  // Browsers ask for it on every page; there is no icon yet, and a 404 would fill their consoles.
+  app.get("/favicon.ico", (_req, res) => res.status(204).end());
   app.get("/metrics", metricsHandler);
 
   for (const { path, router } of extra.routers ?? []) app.use(path, router);
