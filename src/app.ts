@@ -51,8 +51,6 @@ export function createApp(ctx: AppContext, extra: { routers?: MountedRouter[] } 
   app.get("/metrics", metricsHandler);
 
   for (const { path, router } of extra.routers ?? []) app.use(path, router);
-  // Until the staff console is served at "/", a visitor lands on the API documentation.
-  app.get("/", (_req, res) => res.redirect(302, "/api/docs/"));
 
   app.use("/api", (req, res) => {
     res.status(404).json({ error: "not_found", message: `No API route for ${req.method} ${req.baseUrl}${req.path}` });

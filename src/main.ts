@@ -5,6 +5,7 @@ import path from "node:path";
 import dotenv from "dotenv";
 import { apiRouter } from "./api/router.js";
 import { createApp, type MountedRouter } from "./app.js";
+import { consoleRouter } from "./console/router.js";
 import { webChatEngine } from "./bots/web/engine.js";
 import { webChatRouter } from "./bots/web/router.js";
 import { fhirRouter } from "./fhir/router.js";
@@ -56,6 +57,7 @@ const ctx: AppContext = { config, db, logger, redis, now: () => new Date() };
 const routers: MountedRouter[] = [
   { path: "/api", router: apiRouter(ctx) },
   { path: "/fhir", router: fhirRouter(ctx) },
+  { path: "/", router: consoleRouter(ctx) },
 ];
 const clinic = await db.prisma.clinic.findFirst({ orderBy: { createdAt: "asc" } });
 if (clinic) {
@@ -92,6 +94,7 @@ logger.info(
   {
     host: config.HOST,
     port,
+    console: `${base}/`,
     chat: `${base}/chat`,
     apiDocs: `${base}/api/docs/`,
     fhir: `${base}/fhir/metadata`,
