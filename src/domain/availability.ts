@@ -318,28 +318,11 @@ function nextWorkingStart(frame: ScheduleFrame, t: number, until: number): numbe
   return null;
 }
 
-/** Active appointments per doctor on the local day of `instant`, for the least-loaded tie-break. */
-async function dayLoads(
-  db: Database,
-  frame: ScheduleFrame,
-  doctorIds: string[],
-  instant: number,
-): Promise<Map<string, number>> {
-  const day = frame.clock.dayOf(instant);
-  const rows = await db.sql.query<{ doctor_id: string; n: string }>(
-    `SELECT doctor_id, count(*) AS n FROM appointment
-     WHERE doctor_id = ANY($1::uuid[]) AND status IN ('requested', 'confirmed') AND starts_at >= $2 AND starts_at < $3
-     GROUP BY doctor_id`,
-    [doctorIds, new Date(frame.clock.at(day, 0)), new Date(frame.clock.at(frame.clock.addDays(day, 1), 0))],
-    { prepare: true },
-  );
-  return new Map(rows.map((r) => [r.doctor_id, Number(r.n)]));
-}
-
 /**
  * The earliest free slot at or after `from`; with several doctors free at that time, the one
  * with the fewest appointments that day (automatic assignment). Looks only where someone
- * works, in windows that widen while nothing is found.
+ * works, in windows that widen while nothing is found but never cross local midnight, so
+ * the day's load counts come with the window's busy time in one query.
  */
 export async function earliestSlot(
   db: Database,
@@ -353,22 +336,20 @@ export async function earliestSlot(
   for (let windowMs = 2 * 3_600_000; t < horizonEnd; windowMs *= 2) {
     const start = nextWorkingStart(frame, t, horizonEnd);
     if (start === null) return null;
-    const end = Math.min(horizonEnd, start + windowMs);
+    const end = Math.min(
+      horizonEnd,
+      start + windowMs,
+      frame.clock.at(frame.clock.addDays(frame.clock.dayOf(start), 1), 0),
+    );
     const busy = await loadBusy(db, frame, q.clinicId, start, end + frame.durationMs, nowMs, q.holder, start);
-    const slots = frame.clock.daysBetween(start, end).flatMap((day) => slotsOfDay(frame, busy, day, start, end));
+    const slots = slotsOfDay(frame, busy, frame.clock.dayOf(start), start, end);
     if (slots.length > 0) {
       const first = +slots[0]!.startsAt;
-      const tied = slots.filter((s) => +s.startsAt === first);
-      if (tied.length === 1) return tied[0]!;
-      // The counted day is start's; a first slot on a later day in a wide window needs its own count.
-      if (frame.clock.dayOf(first) === frame.clock.dayOf(start)) return leastLoaded(frame, busy, tied);
-      const loads = await dayLoads(
-        db,
+      return leastLoaded(
         frame,
-        tied.map((s) => s.doctorId),
-        first,
+        busy,
+        slots.filter((s) => +s.startsAt === first),
       );
-      return tied.reduce((best, s) => ((loads.get(s.doctorId) ?? 0) < (loads.get(best.doctorId) ?? 0) ? s : best));
     }
     t = end;
   }

@@ -300,6 +300,34 @@ describe("earliest and nearest", () => {
     expect(slot!.doctorId).toBe(clinic.doctorIds[1]);
   });
 
+  it("a fully booked day rolls over to the next working morning, still to the less loaded doctor", async () => {
+    const c = await createTestClinic(db, { doctors: 2 });
+    const busyDay = ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"].flatMap((t) =>
+      c.doctorIds.map((doctorId) => ({ doctorId, startsAt: paris(`2026-12-15T${t}`) })),
+    );
+    const loaded = [{ doctorId: c.doctorIds[1]!, startsAt: paris("2026-12-16T11:30") }];
+    await db.prisma.appointment.createMany({
+      data: [...busyDay, ...loaded].map(({ doctorId, startsAt }) => ({
+        clinicId: c.clinicId,
+        doctorId,
+        patientId: c.patientIds[0]!,
+        typeId: c.typeId,
+        startsAt,
+        endsAt: new Date(+startsAt + 1_800_000),
+        status: "confirmed" as const,
+        sourceChannel: "api" as const,
+      })),
+    });
+    const slot = await earliestSlot(db, {
+      clinicId: c.clinicId,
+      appointmentTypeId: c.typeId,
+      from: paris("2026-12-15T08:00"),
+      now,
+    });
+    expect(slot!.startsAt.toISOString()).toBe(paris("2026-12-16T09:00").toISOString());
+    expect(slot!.doctorId).toBe(c.doctorIds[0]);
+  });
+
   it("'Tuesday around 10' offers the closest free times, nearest first", async () => {
     const day = "2026-12-08";
     await db.prisma.appointment.create({
