@@ -11,7 +11,8 @@ COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY scripts ./scripts
 # Dev dependencies stay: `npm start` runs the TypeScript sources through tsx.
-RUN npm ci --ignore-scripts --no-audit --no-fund \
+# `npm install` rather than `npm ci`: see .ci/run (optional platform builds missing from the lockfile).
+RUN npm install --ignore-scripts --no-audit --no-fund \
  && npm run db:generate \
  && npm cache clean --force
 
