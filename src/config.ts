@@ -21,6 +21,18 @@ const ConfigSchema = z.object({
   SEED_ADMIN_EMAIL: z.string().email().default("admin@tabib.local"),
   SEED_ADMIN_PASSWORD: z.string().min(8).optional(),
   PUBLIC_URL: z.string().url().optional(),
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[A-Za-z0-9_-]+$/, "looks like 123456:ABC-…")
+    .optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, "1–256 of A-Z a-z 0-9 _ -")
+    .optional(),
+  TELEGRAM_API_ROOT: z.string().url().default("https://api.telegram.org"),
+  TELEGRAM_MODE: z.enum(["webhook", "polling"]).default("webhook"),
+  /** With REDIS_URL: whether the web process also sends queued replies (off when a separate worker runs). */
+  INLINE_WORKER: z.enum(["true", "false"]).default("true"),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -31,5 +43,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid configuration: ${problems}`);
   }
+  const c = parsed.data;
+  // An unverifiable webhook would let anyone post updates in a patient's name.
+  if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === "webhook" && !c.TELEGRAM_WEBHOOK_SECRET)
+    throw new Error(
+      "Invalid configuration: TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_BOT_TOKEN in webhook mode",
+    );
   return parsed.data;
 }

@@ -4,6 +4,8 @@ import dotenv from "dotenv";
 import { loadConfig } from "./config.js";
 import { openDatabase } from "./data/db.js";
 import { migrate } from "./data/migrate.js";
+import { startDeliveryWorker } from "./bots/delivery/queue.js";
+import { telegramApi, telegramSender } from "./bots/telegram/send.js";
 import { runHousekeeping } from "./jobs/housekeeping.js";
 import { createLogger } from "./lib/logger.js";
 
@@ -15,6 +17,20 @@ const logger = createLogger(config);
 const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: path.resolve(config.PGLITE_DIR) });
 // The web process migrates too; the migrator's advisory lock lets both start together.
 await migrate(db.sql);
+
+// Replies queued by the web process (REDIS_URL) are sent from here.
+const delivery =
+  config.REDIS_URL && config.TELEGRAM_BOT_TOKEN
+    ? startDeliveryWorker({
+        redisUrl: config.REDIS_URL,
+        senders: {
+          telegram: telegramSender(
+            telegramApi({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }),
+          ),
+        },
+        logger,
+      })
+    : null;
 
 let running: Promise<unknown> = Promise.resolve();
 async function housekeeping(): Promise<void> {
@@ -29,11 +45,12 @@ running = housekeeping();
 const timer = setInterval(() => {
   running = housekeeping();
 }, HOUSEKEEPING_EVERY_MS);
-logger.info({ everyMinutes: HOUSEKEEPING_EVERY_MS / 60_000 }, "worker started");
+logger.info({ everyMinutes: HOUSEKEEPING_EVERY_MS / 60_000, delivery: Boolean(delivery) }, "worker started");
 
 async function stop(signal: NodeJS.Signals): Promise<void> {
   logger.info({ signal }, "worker stopping");
   clearInterval(timer);
+  await delivery?.close();
   await running;
   await db.close();
   process.exit(0);

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 /** Runs `npm start`'s entry point until it listens; returns its output so far and a stop function. */
-async function startTabib(pgliteDir: string) {
+async function startTabib(pgliteDir: string, extraEnv: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PGLITE_DIR: pgliteDir,
@@ -32,6 +32,7 @@ async function startTabib(pgliteDir: string) {
     SEED_DEMO: "auto",
   };
   for (const name of ["DATABASE_URL", "REDIS_URL", "SEED_ADMIN_PASSWORD", "JWT_SECRET", "PUBLIC_URL"]) delete env[name];
+  Object.assign(env, extraEnv);
   // Started as `node --import tsx`, like the Docker image, so signals reach the app directly.
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: root,
@@ -155,5 +156,45 @@ describe("the worker process", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(output).toContain('"msg":"worker stopping"');
+  });
+});
+
+describe("npm start with a Telegram bot configured", () => {
+  it("serves the verified webhook and answers a patient through the Bot API", async () => {
+    const { startFakeTelegram } = await import("../support/fake-telegram.js");
+    const token = "123456:TEST-token";
+    const fake = await startFakeTelegram(token);
+    try {
+      const tabib = await startTabib(path.join(scratch, "telegram"), {
+        TELEGRAM_BOT_TOKEN: token,
+        TELEGRAM_WEBHOOK_SECRET: "ops-test-secret",
+        TELEGRAM_API_ROOT: fake.apiRoot,
+      });
+      const update = {
+        update_id: 1,
+        message: {
+          message_id: 1,
+          date: 1_796_000_000,
+          chat: { id: 4242, type: "private" },
+          from: { id: 4242, is_bot: false, first_name: "P", language_code: "en" },
+          text: "hello",
+        },
+      };
+      const post = (secret?: string) =>
+        fetch(`http://127.0.0.1:${tabib.port}/webhooks/telegram`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}),
+          },
+          body: JSON.stringify(update),
+        });
+      expect((await post("wrong")).status).toBe(401);
+      expect((await post("ops-test-secret")).status).toBe(200);
+      expect(fake.sent(4242).length).toBeGreaterThan(0);
+      expect(await tabib.stop()).toBe(0);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -1,0 +1,84 @@
+import type { ChatChannel, OutboundMessage } from "../../flows/messages.js";
+
+/**
+ * One reply to send to one chat. The id is deterministic (`<channel>-<providerMessageId>-<index>`)
+ * so enqueuing the replies of a redelivered message again creates nothing new.
+ */
+export interface OutboundJob {
+  id: string;
+  channel: ChatChannel;
+  /** The chat/address on the channel (Telegram chat id, phone number). */
+  chatId: string;
+  message: OutboundMessage;
+  /** Ask for the user's own phone number with a provider button carrying this label (Telegram). */
+  requestContact?: { buttonLabel: string };
+}
+
+/** Builds the jobs for the replies to one inbound message. */
+export function outboundJobs(
+  channel: ChatChannel,
+  chatId: string,
+  providerMessageId: string,
+  replies: OutboundMessage[],
+): OutboundJob[] {
+  // Queue ids may not contain ":" and must not look like integers.
+  const safe = providerMessageId.replace(/[^A-Za-z0-9_-]/g, "_");
+  return replies.map((message, index) => ({ id: `${channel}-${safe}-${index}`, channel, chatId, message }));
+}
+
+/** Why a send failed, as the retry policy needs to know it. */
+export class DeliveryError extends Error {
+  constructor(
+    message: string,
+    /** "retry": provider busy or down (429, 5xx, network); "permanent": retrying cannot help (400, 403). */
+    readonly kind: "retry" | "permanent",
+    /** The provider's own "retry after", when it gave one. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = "DeliveryError";
+  }
+}
+
+/** Sends one job through a provider; throws DeliveryError. */
+export type Sender = (job: OutboundJob) => Promise<void>;
+
+/** Raised when replies could not be queued or sent now: the webhook answers 5xx and the provider redelivers. */
+export class DeliveryUnavailable extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "DeliveryUnavailable";
+  }
+}
+
+/** A job that will not be retried automatically; staff can see it and retry it. */
+export interface DeadLetter {
+  id: string;
+  channel: ChatChannel;
+  chatId: string;
+  reason: string;
+  attempts: number;
+  failedAt: Date | null;
+}
+
+/** Carries replies to patients: never loses one, never sends one twice (see docs in each implementation). */
+export interface Delivery {
+  /** Resolves once every job is durably queued (or, in-process, sent); rejects with DeliveryUnavailable otherwise. */
+  deliver(jobs: OutboundJob[]): Promise<void>;
+  listDeadLetters(): Promise<DeadLetter[]>;
+  /** Puts a dead letter back in line; false when there is no such dead letter. */
+  retryDeadLetter(id: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Exponential backoff (1 s, 2 s, 4 s… capped), or exactly what the provider asked for. */
+export function retryDelayMs(
+  attemptsMade: number,
+  err: unknown,
+  opts: { baseMs?: number; maxMs?: number } = {},
+): number {
+  const base = opts.baseMs ?? 1_000;
+  const max = opts.maxMs ?? 60_000;
+  if (err instanceof DeliveryError && err.retryAfterMs !== undefined) return err.retryAfterMs;
+  return Math.min(max, base * 2 ** Math.max(0, attemptsMade - 1));
+}

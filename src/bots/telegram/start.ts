@@ -1,0 +1,79 @@
+import { randomBytes } from "node:crypto";
+import type { Router } from "express";
+import type { AppContext } from "../../context.js";
+import { inlineDelivery } from "../delivery/inline.js";
+import { memoryPacer, TELEGRAM_LIMITS } from "../delivery/pacing.js";
+import { queueDelivery, startDeliveryWorker } from "../delivery/queue.js";
+import { telegramChannel, TELEGRAM_WEBHOOK_PATH } from "./channel.js";
+import { telegramEngine } from "./engine.js";
+import { setTelegramWebhook, startTelegramPolling } from "./polling.js";
+import { telegramApi, telegramSender } from "./send.js";
+
+export interface RunningChannel {
+  router: Router;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the Telegram channel when TELEGRAM_BOT_TOKEN is set: webhook router (or long polling),
+ * replies through the Redis queue when REDIS_URL is set (sent by this process too unless
+ * INLINE_WORKER=false), else sent in-process. Returns null when Telegram is not configured.
+ */
+export async function startTelegram(ctx: AppContext, clinicId: string): Promise<RunningChannel | null> {
+  const { config, logger, db } = ctx;
+  if (!config.TELEGRAM_BOT_TOKEN) return null;
+  const token = config.TELEGRAM_BOT_TOKEN;
+  const api = telegramApi({ token, apiRoot: config.TELEGRAM_API_ROOT });
+  const senders = { telegram: telegramSender(api) };
+  const delivery = config.REDIS_URL
+    ? queueDelivery({ redisUrl: config.REDIS_URL, limits: TELEGRAM_LIMITS, logger })
+    : inlineDelivery({ senders, pacer: memoryPacer(TELEGRAM_LIMITS), logger });
+  const worker =
+    config.REDIS_URL && config.INLINE_WORKER === "true"
+      ? startDeliveryWorker({ redisUrl: config.REDIS_URL, senders, logger })
+      : null;
+  // Polling needs no webhook secret; the router is then never reachable by Telegram anyway.
+  const webhookSecret = config.TELEGRAM_WEBHOOK_SECRET ?? randomBytes(32).toString("base64url");
+  const engine = telegramEngine({
+    db,
+    clinicId,
+    holdMinutes: config.HOLD_MINUTES,
+    idleMinutes: config.CONVERSATION_IDLE_MINUTES,
+    now: ctx.now,
+  });
+  const { router, handleUpdate } = telegramChannel({
+    api,
+    webhookSecret,
+    engine,
+    delivery,
+    db,
+    clinicId,
+    logger,
+    now: ctx.now,
+  });
+
+  let polling: { stop: () => Promise<void> } | null = null;
+  if (config.TELEGRAM_MODE === "polling") {
+    polling = await startTelegramPolling({ token, apiRoot: config.TELEGRAM_API_ROOT, handleUpdate, logger });
+  } else if (config.PUBLIC_URL) {
+    const url = `${config.PUBLIC_URL.replace(/\/$/, "")}${TELEGRAM_WEBHOOK_PATH}`;
+    await setTelegramWebhook(api, url, webhookSecret).then(
+      () => logger.info({ path: TELEGRAM_WEBHOOK_PATH }, "telegram webhook registered"),
+      (err: Error) =>
+        logger.warn({ reason: err.message }, "could not register the telegram webhook; updates arrive once it is set"),
+    );
+  } else {
+    logger.info(
+      { path: TELEGRAM_WEBHOOK_PATH },
+      "telegram webhook served; set PUBLIC_URL to register it with Telegram automatically",
+    );
+  }
+  return {
+    router,
+    async close() {
+      await polling?.stop();
+      await worker?.close();
+      await delivery.close();
+    },
+  };
+}

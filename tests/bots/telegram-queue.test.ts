@@ -1,0 +1,182 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { Redis } from "ioredis";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OutboundJob } from "../../src/bots/delivery/outbound.js";
+import { queueDelivery, startDeliveryWorker, type DeliveryWorkerOptions } from "../../src/bots/delivery/queue.js";
+import { telegramChannel } from "../../src/bots/telegram/channel.js";
+import { telegramEngine } from "../../src/bots/telegram/engine.js";
+import { telegramApi, telegramSender } from "../../src/bots/telegram/send.js";
+import { seedDemoClinic } from "../../src/data/demo-clinic.js";
+import { paris } from "../support/clinic.js";
+import { freshDatabase } from "../support/database.js";
+import { startFakeTelegram } from "../support/fake-telegram.js";
+
+// Delivery through BullMQ on a real Redis (REDIS_URL, its DB index as given).
+const REDIS_URL = process.env.REDIS_URL;
+if (!REDIS_URL) console.warn("telegram-queue.test.ts skipped: set REDIS_URL (e.g. redis://127.0.0.1:6379/5) to run it");
+
+describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue", () => {
+  const TOKEN = "123456:queue-token";
+  const SECRET = "webhook-secret-for-queue-tests";
+  const prefix = `tabib-test-${randomBytes(4).toString("hex")}`;
+  const logger = pino({ level: "silent" });
+  const workers: { close: () => Promise<void> }[] = [];
+  let telegram: Awaited<ReturnType<typeof startFakeTelegram>>;
+  let delivery: ReturnType<typeof queueDelivery>;
+  let base: string;
+  let server: ReturnType<express.Express["listen"]>;
+  let workerOptions: DeliveryWorkerOptions;
+
+  beforeAll(async () => {
+    const db = await freshDatabase();
+    const { clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" });
+    telegram = await startFakeTelegram(TOKEN);
+    const now = () => paris("2026-11-30T08:00");
+    const api = telegramApi({ token: TOKEN, apiRoot: telegram.apiRoot });
+    delivery = queueDelivery({
+      redisUrl: REDIS_URL!,
+      prefix,
+      attempts: 3,
+      baseDelayMs: 50,
+      limits: { sender: { intervalMs: 1, burst: 30 }, chat: { intervalMs: 20, burst: 1 } },
+      logger,
+    });
+    workerOptions = {
+      redisUrl: REDIS_URL!,
+      prefix,
+      baseDelayMs: 50,
+      senders: { telegram: telegramSender(api) },
+      logger,
+      concurrency: 1,
+      claimMs: 2_000,
+      lockDurationMs: 1_000,
+      stalledIntervalMs: 300,
+    };
+    const engine = telegramEngine({ db, clinicId, holdMinutes: 5, now });
+    const { router } = telegramChannel({ api, webhookSecret: SECRET, engine, delivery, db, clinicId, logger, now });
+    const app = express();
+    app.use(router);
+    server = app.listen(0, "127.0.0.1");
+    await new Promise((r) => server.once("listening", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    await delivery?.close();
+    await new Promise((r) => server?.close(r));
+    await telegram?.close();
+    const redis = new Redis(REDIS_URL!);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  const startWorker = (extra: Partial<DeliveryWorkerOptions> = {}) => {
+    const w = startDeliveryWorker({ ...workerOptions, ...extra });
+    workers.push(w);
+    return w;
+  };
+
+  let updateId = 9000;
+  const textUpdate = (chatId: number, text: string) => ({
+    update_id: ++updateId,
+    message: {
+      message_id: updateId,
+      date: 1_796_000_000,
+      chat: { id: chatId, type: "private" },
+      from: { id: chatId, is_bot: false, first_name: "P", language_code: "fr" },
+      text,
+    },
+  });
+  const post = async (update: unknown) => {
+    const res = await fetch(`${base}/webhooks/telegram`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify(update),
+    });
+    expect(res.status).toBe(200);
+  };
+  const until = async (check: () => boolean | Promise<boolean>, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error("condition not met in time");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const texts = (chat: number) => telegram.sent(chat).map((c) => c.params.text as string);
+  const settle = () => new Promise((r) => setTimeout(r, 600));
+
+  it("the webhook queues the replies and the worker sends each once, even when the update is redelivered", async () => {
+    startWorker();
+    const chat = 8001;
+    const update = textUpdate(chat, "bonjour, je voudrais voir un dermatologue mardi vers 15h");
+    await post(update);
+    await until(() => telegram.sent(chat).length > 0);
+    await post(update);
+    await settle();
+    const sent = texts(chat);
+    expect(new Set(sent).size).toBe(sent.length);
+    const keyboard = telegram
+      .sent(chat)
+      .find((c) => (c.params.reply_markup as { inline_keyboard?: unknown })?.inline_keyboard);
+    expect(keyboard).toBeDefined();
+  });
+
+  it("a 429 from Telegram delays the reply by its retry_after, then it is delivered once", async () => {
+    const chat = 8002;
+    telegram.failNext(1, { status: 429, retryAfter: 1 });
+    await post(textUpdate(chat, "bonjour"));
+    const attemptsTo = () =>
+      telegram.calls.filter((c) => c.method === "sendMessage" && String(c.params.chat_id) === String(chat));
+    await until(() =>
+      attemptsTo().some((a, i) => i > 0 && a.status === 200 && a.params.text === attemptsTo()[0]!.params.text),
+    );
+    await settle();
+    const attempts = attemptsTo();
+    expect(attempts[0]!.status).toBe(429);
+    const retried = attempts.find((a) => a.status === 200 && a.params.text === attempts[0]!.params.text)!;
+    expect(retried.at - attempts[0]!.at).toBeGreaterThanOrEqual(990);
+    expect(new Set(texts(chat)).size).toBe(texts(chat).length);
+  });
+
+  it("a reply that keeps failing becomes a dead letter staff can see and retry, and is then sent once", async () => {
+    const chat = 8003;
+    telegram.failNext(100, { status: 500 });
+    await post(textUpdate(chat, "bonjour"));
+    await until(async () => (await delivery.listDeadLetters()).some((d) => d.chatId === String(chat)));
+    telegram.recover();
+    const dead = (await delivery.listDeadLetters()).filter((d) => d.chatId === String(chat));
+    expect(dead[0]).toMatchObject({ channel: "telegram", attempts: 3 });
+    for (const d of dead) expect(await delivery.retryDeadLetter(d.id)).toBe(true);
+    await until(() => telegram.sent(chat).length >= dead.length);
+    await settle();
+    expect(new Set(texts(chat)).size).toBe(texts(chat).length);
+    expect(await delivery.retryDeadLetter("telegram-nothing-0")).toBe(false);
+  });
+
+  it("a worker that dies after sending but before finishing its job does not cause a second send", async () => {
+    await Promise.all(workers.splice(0).map((w) => w.close()));
+    const chat = 8004;
+    let hung: OutboundJob | undefined;
+    const dying = startWorker({ afterSend: (job) => ((hung = job), new Promise<void>(() => undefined)) });
+    await post(textUpdate(chat, "bonjour, un généraliste demain matin"));
+    await until(() => hung !== undefined);
+    await dying.worker.close(true);
+    startWorker();
+    const pending = async () => {
+      const counts = await delivery.queue.getJobCounts("wait", "delayed", "active", "prioritized");
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    };
+    await until(async () => (await pending()) === 0);
+    expect(texts(chat).length).toBeGreaterThan(0);
+    await settle();
+    await settle();
+    const sent = texts(chat);
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent.filter((t) => t === hung!.message.text)).toHaveLength(1);
+  });
+});
