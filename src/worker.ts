@@ -47,7 +47,11 @@ const timer = setInterval(() => {
 }, HOUSEKEEPING_EVERY_MS);
 logger.info({ everyMinutes: HOUSEKEEPING_EVERY_MS / 60_000, delivery: Boolean(delivery) }, "worker started");
 
+let stopping = false;
 async function stop(signal: NodeJS.Signals): Promise<void> {
+  // A second signal during shutdown must not kill the process halfway through closing the database.
+  if (stopping) return;
+  stopping = true;
   logger.info({ signal }, "worker stopping");
   clearInterval(timer);
   await delivery?.close();
@@ -55,5 +59,5 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   await db.close();
   process.exit(0);
 }
-process.once("SIGINT", (s) => void stop(s));
-process.once("SIGTERM", (s) => void stop(s));
+process.on("SIGINT", (s) => void stop(s));
+process.on("SIGTERM", (s) => void stop(s));

@@ -140,7 +140,9 @@ describe("the worker process", () => {
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const exited = new Promise<string>((resolve) =>
+      child.once("exit", (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)),
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
         if (output.includes('"msg":"worker started"')) {
@@ -154,7 +156,7 @@ describe("the worker process", () => {
       });
     });
     child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await exited, output).toBe("code 0");
     expect(output).toContain('"msg":"worker stopping"');
   });
 });
