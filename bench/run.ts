@@ -1,4 +1,5 @@
 import { bookingThroughputBench, earliestSlotBench, oneSlotRaceBench, type BenchResult } from "./booking.bench.js";
+import { dialogueBench } from "./dialogue.bench.js";
 import { machine, postgresReachable } from "./support.js";
 
 /** `npm run bench [-- name…]`: runs the benchmarks, prints figures and the machine, exits 1 if a target is missed. */
@@ -6,6 +7,7 @@ const suites: Record<string, () => Promise<BenchResult>> = {
   earliest: earliestSlotBench,
   booking: bookingThroughputBench,
   race: oneSlotRaceBench,
+  dialogue: dialogueBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

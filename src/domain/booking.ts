@@ -526,3 +526,25 @@ export async function rescheduleAppointment(
 export async function appointmentHistory(db: Database, appointmentId: string): Promise<AppointmentEvent[]> {
   return db.prisma.appointmentEvent.findMany({ where: { appointmentId }, orderBy: [{ at: "asc" }, { id: "asc" }] });
 }
+
+/**
+ * Records that the patient confirmed they will come (a reminder's "confirm"): an event with
+ * the status unchanged. Only upcoming active appointments; returns false when the appointment
+ * has changed meanwhile (cancelled, declined, past).
+ */
+export async function confirmAttendance(
+  db: Database,
+  req: { appointmentId: string; actor: Actor; now?: Date },
+): Promise<boolean> {
+  const appointment = await loadForChange(db, req.appointmentId, req.actor);
+  if (!ACTIVE.includes(appointment.status as (typeof ACTIVE)[number])) return false;
+  if (+appointment.startsAt <= +(req.now ?? new Date())) return false;
+  const { actorKind, actorId } = actorRef(req.actor);
+  const rows = await db.sql.query(
+    `INSERT INTO appointment_event (appointment_id, actor_kind, actor_id, from_status, to_status, reason, at)
+     SELECT id, $2::"ActorKind", $3, status, status, 'reminder confirmed', $4 FROM appointment
+      WHERE id = $1::uuid AND status IN ('requested', 'confirmed') RETURNING 1`,
+    [appointment.id, actorKind, actorId, req.now ?? new Date()],
+  );
+  return rows.length > 0;
+}

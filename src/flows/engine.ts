@@ -1,7 +1,7 @@
 import { createActor, type Snapshot } from "xstate";
 import type { Database, Sql } from "../data/db.js";
 import { earliestSlot, findSlots, slotsNear, type Slot } from "../domain/availability.js";
-import { bookAppointment, cancelAppointment, rescheduleAppointment } from "../domain/booking.js";
+import { bookAppointment, cancelAppointment, confirmAttendance, rescheduleAppointment } from "../domain/booking.js";
 import { isDomainError } from "../domain/errors.js";
 import { holdSlots, releaseHolds } from "../domain/holds.js";
 import { detectLanguage } from "../domain/language/detect-language.js";
@@ -18,8 +18,9 @@ import {
   type DialogueEvent,
   type OfferedSlot,
 } from "./machine.js";
-import type { InboundMessage, OutboundMessage } from "./messages.js";
-import { parsePayload, type Reading, type When } from "./reading.js";
+import { notFound } from "../domain/errors.js";
+import type { ChatChannel, InboundMessage, OutboundMessage } from "./messages.js";
+import { parsePayload, saysNoPreference, type Reading, type When } from "./reading.js";
 
 /** What the engine needs; transports build it from the AppContext. */
 export interface EngineDeps {
@@ -47,6 +48,8 @@ interface ClinicInfo {
   default_locale: ChatLocale;
   teleconsultation_url: string | null;
   cancellation_cutoff_hours: number;
+  /** The specialty used when the patient names none (see Reading.fallbackSpecialty). */
+  fallback: Reading["fallbackSpecialty"] | null;
 }
 
 interface ConversationRow {
@@ -76,7 +79,49 @@ function serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
  * conversation run one at a time, across processes too; a redelivered message returns [].
  */
 export function handleInbound(deps: EngineDeps, message: InboundMessage): Promise<OutboundMessage[]> {
-  const key = `${message.channel}:${message.senderId}`;
+  return exclusively(deps, `${message.channel}:${message.senderId}`, (tx) => processMessage(deps, tx, message));
+}
+
+/**
+ * Opens a reminder's question in the patient's conversation on `channel` (their address
+ * there is `senderId`) and returns the message to send: the appointment and three choices,
+ * confirm / cancel / move. The answer — a button, "1"/"2"/"3", "oui"/"non", "confirm",
+ * "annuler", "reporter"… — then lands in the reminder flow. The question stays open until
+ * the appointment starts (the idle expiry does not apply). Throws not_found for an
+ * appointment that is not an upcoming active one of this clinic.
+ */
+export function prepareReminderReply(
+  deps: EngineDeps,
+  req: { channel: ChatChannel; senderId: string; appointmentId: string },
+): Promise<OutboundMessage> {
+  return exclusively(deps, `${req.channel}:${req.senderId}`, async (tx) => {
+    const now = deps.now();
+    const clinic = await clinicInfo(deps.db, deps.clinicId);
+    const [row] = await tx.query<AppointmentRow & { patient_id: string }>(
+      `SELECT a.id, a.starts_at, a.doctor_id, a.type_id, a.patient_id, d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name
+         FROM appointment a JOIN doctor d ON d.id = a.doctor_id
+        WHERE a.id = $1::uuid AND a.clinic_id = $2::uuid AND a.status IN ('requested', 'confirmed') AND a.starts_at > $3`,
+      [req.appointmentId, clinic.id, now],
+    );
+    if (!row) throw notFound("Appointment", req.appointmentId);
+    const conv = await openConversation(tx, clinic, req.channel, req.senderId, "", now);
+    const dialogue = restore(deps, conv, now);
+    if (dialogue.expired) await releaseHolds(deps.db, conv.id);
+    const state: ExecState = { patientId: conv.patient_id ?? row.patient_id, locale: conv.locale, handedToHuman: false };
+    const context: ExecContext = { deps, tx, clinic, conversationId: conv.id, state, now };
+    const replies = await run(dialogue.actor, { type: "REMINDER", appointment: toSummary(row) }, context, {
+      channel: req.channel,
+      senderId: req.senderId,
+      providerMessageId: `reminder:${req.appointmentId}`,
+      receivedAt: now,
+    });
+    const rendered = await persist(context, dialogue.actor, conv, replies);
+    return rendered[rendered.length - 1]!;
+  });
+}
+
+/** Runs `fn` with the conversation's lock held (in-process queue; on Postgres also an advisory lock). */
+function exclusively<T>(deps: EngineDeps, key: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
   return serialize(key, async () => {
     // On Postgres a transaction on its own connection holds the cross-process lock and the
     // conversation's rows while domain services use other pooled connections. Embedded PGlite
@@ -84,41 +129,153 @@ export function handleInbound(deps: EngineDeps, message: InboundMessage): Promis
     if (deps.db.kind === "postgres") {
       return deps.db.sql.transaction(async (tx) => {
         await tx.query(`SELECT pg_advisory_xact_lock(7411003, hashtext($1))`, [key]);
-        return processMessage(deps, tx, message);
+        return fn(tx);
       });
     }
-    return processMessage(deps, deps.db.sql, message);
+    return fn(deps.db.sql);
   });
+}
+
+// Clinic facts change rarely (staff edits); a few seconds of staleness is harmless and saves a query per message.
+const CLINIC_TTL_MS = 10_000;
+const clinicCache = new Map<string, { info: ClinicInfo; at: number }>();
+
+async function clinicInfo(db: Database, clinicId: string): Promise<ClinicInfo> {
+  const cached = clinicCache.get(clinicId);
+  if (cached && Date.now() - cached.at < CLINIC_TTL_MS) return cached.info;
+  const [row] = await db.sql.query<Omit<ClinicInfo, "fallback"> & { specialties: { id: string; code: string; fr: string; en: string }[] | null }>(
+    `SELECT c.id, c.address, c.phone, c.emergency_phone, c.national_emergency_number, c.time_zone, c.default_locale, c.teleconsultation_url,
+            c.cancellation_cutoff_hours,
+            (SELECT json_agg(json_build_object('id', s.id, 'code', s.code, 'fr', s.name_fr, 'en', s.name_en) ORDER BY s.code)
+               FROM specialty s WHERE s.clinic_id = c.id) AS specialties
+       FROM clinic c WHERE c.id = $1::uuid`,
+    [clinicId],
+  );
+  if (!row) throw new Error(`Clinic ${clinicId} not found`);
+  const { specialties, ...rest } = row;
+  const list = specialties ?? [];
+  const general = list.length === 1 ? list[0] : list.find((s) => s.code === "general");
+  const info: ClinicInfo = {
+    ...rest,
+    fallback: general ? { id: general.id, name: { fr: general.fr, en: general.en }, sole: list.length === 1 } : null,
+  };
+  if (clinicCache.size > 100) clinicCache.clear();
+  clinicCache.set(clinicId, { info, at: Date.now() });
+  return info;
+}
+
+async function openConversation(
+  tx: Sql,
+  clinic: ClinicInfo,
+  channel: ChatChannel,
+  senderId: string,
+  firstText: string,
+  now: Date,
+): Promise<ConversationRow> {
+  const [conversation] = await tx.query<ConversationRow>(
+    `SELECT id, patient_id, locale, snapshot, last_activity_at FROM conversation WHERE channel = $1::"Channel" AND sender_id = $2`,
+    [channel, senderId],
+  );
+  if (conversation) return conversation;
+  const [identity] = await tx.query<{ patient_id: string; preferred_locale: ChatLocale }>(
+    `SELECT i.patient_id, p.preferred_locale FROM channel_identity i JOIN patient p ON p.id = i.patient_id
+      WHERE i.channel = $1::"Channel" AND i.external_id = $2 AND p.clinic_id = $3::uuid AND p.erased_at IS NULL`,
+    [channel, senderId, clinic.id],
+  );
+  const locale = identity?.preferred_locale ?? detectLanguage(firstText, clinic.default_locale) ?? clinic.default_locale;
+  const [created] = await tx.query<ConversationRow>(
+    `INSERT INTO conversation (clinic_id, channel, sender_id, patient_id, locale, snapshot, last_activity_at, updated_at)
+     VALUES ($1::uuid, $2::"Channel", $3, $4::uuid, $5::"Locale", 'null'::jsonb, $6, $6)
+     RETURNING id, patient_id, locale, snapshot, last_activity_at`,
+    [clinic.id, channel, senderId, identity?.patient_id ?? null, locale, now],
+  );
+  return created!;
+}
+
+type SavedSnapshot = {
+  value?: unknown;
+  context?: { lastReceivedAt?: string | null; target?: { startsAt: string } | null };
+} | null;
+
+type DialogueActor = ReturnType<typeof createActor<typeof dialogueMachine>>;
+
+/** The conversation's actor, started from its saved state unless that has expired. */
+function restore(deps: EngineDeps, conv: ConversationRow, now: Date): { actor: DialogueActor; expired: boolean; saved: SavedSnapshot } {
+  const saved = conv.snapshot as SavedSnapshot;
+  const idleMs = (deps.idleMinutes ?? 30) * 60_000;
+  const lastActivity = new Date(conv.last_activity_at);
+  // A reminder's question stays open until the appointment, however long the patient takes.
+  const awaitsReminder = saved?.value === "reminder" && !!saved.context?.target && +new Date(saved.context.target.startsAt) > +now;
+  const expired = saved !== null && !awaitsReminder && +now - +lastActivity > idleMs;
+  const restored = saved && !expired ? (saved as Snapshot<unknown>) : undefined;
+  const actor = createActor(dialogueMachine, {
+    input: { locale: conv.locale, patientId: conv.patient_id },
+    ...(restored ? { snapshot: restored as never } : {}),
+  });
+  actor.start();
+  return { actor, expired, saved };
+}
+
+interface ExecContext {
+  deps: EngineDeps;
+  tx: Sql;
+  clinic: ClinicInfo;
+  conversationId: string;
+  state: ExecState;
+  now: Date;
+}
+
+/** Sends `first` and the results of the commands it leads to; returns the replies queued meanwhile. */
+async function run(actor: DialogueActor, first: DialogueEvent, ctx: ExecContext, message: InboundMessage): Promise<Reply[]> {
+  const replies: Reply[] = [];
+  let event: DialogueEvent | undefined = first;
+  const queue: DialogueEvent[] = [];
+  for (let guard = 0; event && guard < 20; guard++) {
+    actor.send(event);
+    const { outbox } = actor.getSnapshot().context;
+    if (outbox.length === 0) {
+      event = queue.shift();
+      continue;
+    }
+    actor.send({ type: "FLUSH" });
+    for (const item of outbox) {
+      if ("reply" in item) replies.push(item.reply);
+      else {
+        const result = await execute(ctx.deps, ctx.tx, ctx.clinic, ctx.conversationId, message, item.command, ctx.state, ctx.now);
+        if (result) queue.push(...result);
+      }
+    }
+    event = queue.shift();
+  }
+  return replies;
+}
+
+/** Saves the actor's state on the conversation and returns the replies worded for the patient. */
+async function persist(ctx: ExecContext, actor: DialogueActor, conv: ConversationRow, replies: Reply[]): Promise<OutboundMessage[]> {
+  const snapshot = actor.getPersistedSnapshot();
+  const finalLocale = actor.getSnapshot().context.locale;
+  actor.stop();
+  const rendered = replies.map((r) => render(r, finalLocale, ctx.clinic.time_zone, emergencyFacts(ctx.clinic)));
+  await ctx.tx.query(
+    `UPDATE conversation SET snapshot = $2::jsonb, locale = $3::"Locale", patient_id = $4::uuid, last_activity_at = $5, updated_at = $5,
+        status = $6, handed_to_human = handed_to_human OR $7 WHERE id = $1::uuid`,
+    [
+      conv.id,
+      JSON.stringify(snapshot),
+      finalLocale,
+      ctx.state.patientId,
+      ctx.now,
+      (snapshot as { value?: unknown }).value === "idle" ? "idle" : "active",
+      ctx.state.handedToHuman,
+    ],
+  );
+  return rendered;
 }
 
 async function processMessage(deps: EngineDeps, tx: Sql, message: InboundMessage): Promise<OutboundMessage[]> {
   const now = deps.now();
-  const [clinic] = await tx.query<ClinicInfo>(
-    `SELECT id, address, phone, emergency_phone, national_emergency_number, time_zone, default_locale, teleconsultation_url, cancellation_cutoff_hours FROM clinic WHERE id = $1::uuid`,
-    [deps.clinicId],
-  );
-  if (!clinic) throw new Error(`Clinic ${deps.clinicId} not found`);
-
-  let [conversation] = await tx.query<ConversationRow>(
-    `SELECT id, patient_id, locale, snapshot, last_activity_at FROM conversation WHERE channel = $1::"Channel" AND sender_id = $2`,
-    [message.channel, message.senderId],
-  );
-  if (!conversation) {
-    const [identity] = await tx.query<{ patient_id: string; preferred_locale: ChatLocale }>(
-      `SELECT i.patient_id, p.preferred_locale FROM channel_identity i JOIN patient p ON p.id = i.patient_id
-        WHERE i.channel = $1::"Channel" AND i.external_id = $2 AND p.clinic_id = $3::uuid AND p.erased_at IS NULL`,
-      [message.channel, message.senderId, clinic.id],
-    );
-    const locale =
-      identity?.preferred_locale ?? detectLanguage(message.text ?? "", clinic.default_locale) ?? clinic.default_locale;
-    [conversation] = await tx.query<ConversationRow>(
-      `INSERT INTO conversation (clinic_id, channel, sender_id, patient_id, locale, snapshot, last_activity_at, updated_at)
-       VALUES ($1::uuid, $2::"Channel", $3, $4::uuid, $5::"Locale", 'null'::jsonb, $6, $6)
-       RETURNING id, patient_id, locale, snapshot, last_activity_at`,
-      [clinic.id, message.channel, message.senderId, identity?.patient_id ?? null, locale, now],
-    );
-  }
-  const conv = conversation!;
+  const clinic = await clinicInfo(deps.db, deps.clinicId);
+  const conv = await openConversation(tx, clinic, message.channel, message.senderId, message.text ?? "", now);
 
   const claimed = await tx.query(
     `INSERT INTO processed_message (channel, provider_message_id, conversation_id, replies, processed_at)
@@ -127,64 +284,44 @@ async function processMessage(deps: EngineDeps, tx: Sql, message: InboundMessage
   );
   if (claimed.length === 0) return [];
 
-  const idleMs = (deps.idleMinutes ?? 30) * 60_000;
-  const lastActivity = new Date(conv.last_activity_at);
-  const expired = conv.snapshot !== null && +now - +lastActivity > idleMs;
+  const { actor, expired, saved } = restore(deps, conv, now);
   const replies: Reply[] = [];
-
-  const restored = conv.snapshot && !expired ? (conv.snapshot as Snapshot<unknown>) : undefined;
-  const actor = createActor(dialogueMachine, {
-    input: { locale: conv.locale, patientId: conv.patient_id },
-    ...(restored ? { snapshot: restored as never } : {}),
-  });
-  actor.start();
   // A conversation that was back at the menu needs no apology, only one left mid-flow.
-  if (expired && (conv.snapshot as { value?: unknown }).value !== "idle") replies.push({ lines: [{ key: "restart" }] });
+  if (expired && saved?.value !== "idle") replies.push({ lines: [{ key: "restart" }] });
   if (expired) await releaseHolds(deps.db, conv.id);
 
-  const locale = () => actor.getSnapshot().context.locale;
-  const reading = await interpret(deps, clinic, message, locale(), now);
-  const state: ExecState = { patientId: conv.patient_id, locale: conv.locale, handedToHuman: false };
-
-  let event: DialogueEvent | undefined = { type: "MESSAGE", reading };
-  const queue: DialogueEvent[] = [];
-  for (let guard = 0; event && guard < 20; guard++) {
-    actor.send(event);
-    const { outbox } = actor.getSnapshot().context;
-    actor.send({ type: "FLUSH" });
-    for (const item of outbox) {
-      if ("reply" in item) replies.push(item.reply);
-      else {
-        const result = await execute(deps, tx, clinic, conv.id, message, item.command, state, now);
-        if (result) queue.push(...result);
-      }
-    }
-    event = queue.shift();
+  const reading = await interpret(deps, clinic, message, actor.getSnapshot().context.locale, now, actor.getSnapshot().value);
+  // Arrival order: a message received before one already applied reached us late (a slow
+  // webhook retry, another instance). Applying it would answer an old question, so it is
+  // acknowledged without changing anything; emergencies are still answered in full.
+  const lastReceived = saved?.context?.lastReceivedAt;
+  const late = !!lastReceived && +message.receivedAt < +new Date(lastReceived);
+  if (late && reading.intent !== "emergency") {
+    const question = actor.getSnapshot().context.question;
+    actor.stop();
+    const rendered = [{ lines: [{ key: "outOfOrder" as const }] }, ...(question ? [question] : [])].map((r) =>
+      render(r, conv.locale, clinic.time_zone, emergencyFacts(clinic)),
+    );
+    await saveReplies(tx, message, rendered);
+    return rendered;
   }
+  if (!late) actor.send({ type: "RECEIVED", at: message.receivedAt.toISOString() });
 
-  const snapshot = actor.getPersistedSnapshot();
-  actor.stop();
-  const finalLocale = locale();
-  const facts = { national: clinic.national_emergency_number, clinicEmergency: clinic.emergency_phone };
-  const rendered = replies.map((r) => render(r, finalLocale, clinic.time_zone, facts));
-  await tx.query(
-    `UPDATE conversation SET snapshot = $2::jsonb, locale = $3::"Locale", patient_id = $4::uuid, last_activity_at = $5, updated_at = $5,
-        status = $6, handed_to_human = handed_to_human OR $7 WHERE id = $1::uuid`,
-    [
-      conv.id,
-      JSON.stringify(snapshot),
-      finalLocale,
-      state.patientId,
-      now,
-      (snapshot as { value?: unknown }).value === "idle" ? "idle" : "active",
-      state.handedToHuman,
-    ],
-  );
+  const state: ExecState = { patientId: conv.patient_id, locale: conv.locale, handedToHuman: false };
+  const ctx: ExecContext = { deps, tx, clinic, conversationId: conv.id, state, now };
+  replies.push(...(await run(actor, { type: "MESSAGE", reading }, ctx, message)));
+  const rendered = await persist(ctx, actor, conv, replies);
+  await saveReplies(tx, message, rendered);
+  return rendered;
+}
+
+const emergencyFacts = (clinic: ClinicInfo) => ({ national: clinic.national_emergency_number, clinicEmergency: clinic.emergency_phone });
+
+async function saveReplies(tx: Sql, message: InboundMessage, rendered: OutboundMessage[]): Promise<void> {
   await tx.query(
     `UPDATE processed_message SET replies = $3::jsonb WHERE channel = $1::"Channel" AND provider_message_id = $2`,
     [message.channel, message.providerMessageId, JSON.stringify(rendered)],
   );
-  return rendered;
 }
 
 // ---- understanding a message
@@ -193,7 +330,13 @@ const whenJson = (w: WhenPreference): When =>
   w.kind === "asap"
     ? { kind: "asap" }
     : w.kind === "range"
-      ? { kind: "range", from: w.from.toISOString(), to: w.to.toISOString(), ...(w.past ? { past: true } : {}) }
+      ? {
+          kind: "range",
+          from: w.from.toISOString(),
+          to: w.to.toISOString(),
+          ...(w.partOfDay ? { partOfDay: w.partOfDay } : {}),
+          ...(w.past ? { past: true } : {}),
+        }
       : { kind: w.kind, at: w.at.toISOString(), ...(w.past ? { past: true } : {}) };
 
 async function interpret(
@@ -202,6 +345,8 @@ async function interpret(
   message: InboundMessage,
   locale: ChatLocale,
   now: Date,
+  /** The state the conversation waits in: some readings only matter there. */
+  asking: unknown,
 ): Promise<Reading> {
   if (message.payload) {
     const payload = parsePayload(message.payload);
@@ -222,23 +367,49 @@ async function interpret(
   if (intent.intent === "change_language") reading.language = intent.language;
   if (normalized.tokens.length === 0 && intent.intent === "unknown") return { intent: "unknown", garbled: "empty" };
 
-  const when = readWhen(text, { locale, timeZone: clinic.time_zone, now });
-  if (when?.kind === "ambiguous") reading.ambiguousWhen = when.options.map((o) => whenJson(o.preference));
-  else if (when) reading.when = whenJson(when);
-
-  const [best] = await suggestSpecialtiesFor(deps.db, clinic.id, text);
-  if (best) {
-    reading.specialtyId = best.specialty.id;
-    reading.specialtyName = { fr: best.specialty.nameFr, en: best.specialty.nameEn };
+  // Phrase matching is most of a message's CPU: a bare "1", "oui" or "non" names no specialty,
+  // and names and birth dates are read only where they are asked for.
+  const short = normalized.tokens.length <= 2 && ["choice", "affirm", "deny", "thanks"].includes(intent.intent);
+  if (!short) {
+    const when = readWhen(text, { locale, timeZone: clinic.time_zone, now });
+    if (when?.kind === "ambiguous") reading.ambiguousWhen = when.options.map((o) => whenJson(o.preference));
+    else if (when) reading.when = whenJson(when);
+    const [best] = await suggestSpecialtiesFor(deps.db, clinic.id, text);
+    if (best) {
+      reading.specialtyId = best.specialty.id;
+      reading.specialtyName = { fr: best.specialty.nameFr, en: best.specialty.nameEn };
+    }
+    if (saysNoPreference(text)) reading.anyDoctor = true;
   }
-  const name = readPersonName(text);
-  if (name) reading.name = { firstName: name.firstName, lastName: name.lastName };
-  const birth = readBirthDate(text, { now, locale, timeZone: clinic.time_zone });
-  if (birth.ok) reading.birthDate = birth.date;
+  if (clinic.fallback) reading.fallbackSpecialty = clinic.fallback;
+  if (asking === "askName") {
+    const name = readPersonName(text);
+    if (name) reading.name = { firstName: name.firstName, lastName: name.lastName };
+  }
+  if (asking === "askBirthDate") {
+    const birth = readBirthDate(text, { now, locale, timeZone: clinic.time_zone });
+    if (birth.ok) reading.birthDate = birth.date;
+  }
   return reading;
 }
 
 // ---- carrying out commands
+
+interface AppointmentRow {
+  id: string;
+  starts_at: Date | string;
+  doctor_id: string;
+  type_id: string;
+  doctor_name: string;
+}
+
+const toSummary = (r: AppointmentRow): AppointmentSummary => ({
+  id: r.id,
+  startsAt: new Date(r.starts_at).toISOString(),
+  doctorId: r.doctor_id,
+  typeId: r.type_id,
+  doctorName: r.doctor_name,
+});
 
 interface ExecState {
   patientId: string | null;
@@ -275,36 +446,72 @@ async function typeFor(db: Database, clinicId: string, specialtyId: string | und
   return row?.id ?? null;
 }
 
+/** One slot per start time when any doctor will do: three choices of time, not three doctors at 9:00. */
+function onePerTime(slots: Slot[], anyDoctor: boolean): Slot[] {
+  if (!anyDoctor) return slots;
+  const seen = new Set<number>();
+  return slots.filter((s) => !seen.has(+s.startsAt) && !!seen.add(+s.startsAt));
+}
+
+/**
+ * Drops candidates overlapping a better one of the same doctor: one conversation cannot hold
+ * 9:50 and 10:00 of a 20-minute consultation at once (holds of a doctor never overlap).
+ */
+function apart(slots: Slot[]): Slot[] {
+  const kept: Slot[] = [];
+  for (const s of slots)
+    if (!kept.some((k) => k.doctorId === s.doctorId && +k.startsAt < +s.endsAt && +s.startsAt < +k.endsAt)) kept.push(s);
+  return kept;
+}
+
+const NEAR_TOLERANCE_MS = 60 * 60_000;
+
+/**
+ * Candidate slots for an offer, best first, and whether the time asked for had nothing free
+ * (then the candidates are the nearest alternatives, and the patient is told so). Without a
+ * doctor, the search covers every doctor of the specialty: availability's automatic
+ * assignment (earliest / least-loaded) picks who is offered.
+ */
 async function searchSlots(
   deps: EngineDeps,
   clinic: ClinicInfo,
   holder: string,
-  cmd: Extract<Command, { type: "offer" }>,
+  cmd: Extract<Command, { type: "offer" }> & { typeId: string },
   now: Date,
-): Promise<Slot[]> {
-  const typeId = cmd.typeId ?? (await typeFor(deps.db, clinic.id, cmd.specialtyId));
-  if (!typeId) return [];
+): Promise<{ slots: Slot[]; missed: boolean }> {
   const base = {
     clinicId: clinic.id,
-    appointmentTypeId: typeId,
+    appointmentTypeId: cmd.typeId,
     doctorId: cmd.doctorId,
-    specialtyId: cmd.typeId ? undefined : cmd.specialtyId,
+    specialtyId: cmd.specialtyId,
     holder,
     now,
   };
+  const any = !cmd.doctorId;
   const w = cmd.when;
+  if (cmd.after) {
+    const from = new Date(Math.max(+new Date(cmd.after) + 1, +now));
+    const first = await earliestSlot(deps.db, { ...base, from });
+    if (!first) return { slots: [], missed: false };
+    const found = await findSlots(deps.db, { ...base, from: first.startsAt, to: new Date(+first.startsAt + 7 * DAY), limit: 12 });
+    return { slots: onePerTime(found, any), missed: false };
+  }
   if (w.kind === "asap") {
     const first = await earliestSlot(deps.db, { ...base, from: now });
-    if (!first) return [];
-    return findSlots(deps.db, { ...base, from: first.startsAt, to: new Date(+first.startsAt + 7 * DAY), limit: 12 });
+    if (!first) return { slots: [], missed: false };
+    const rest = await findSlots(deps.db, { ...base, from: new Date(+first.startsAt + 1), to: new Date(+first.startsAt + 7 * DAY), limit: 12 });
+    return { slots: onePerTime([first, ...rest], any), missed: false };
   }
   if (w.kind === "range" && !w.past) {
     const found = await findSlots(deps.db, { ...base, from: new Date(w.from), to: new Date(w.to), limit: 12 });
-    if (found.length > 0) return found;
-    return slotsNear(deps.db, { ...base, target: new Date(w.from), count: 6 });
+    if (found.length > 0) return { slots: onePerTime(found, any), missed: false };
+    return { slots: await slotsNear(deps.db, { ...base, target: new Date(w.from), count: 12 }), missed: true };
   }
-  const target = w.kind === "range" ? now : w.past ? now : new Date(w.at);
-  return slotsNear(deps.db, { ...base, target, count: 6 });
+  const target = w.kind === "range" || w.past ? now : new Date(w.at);
+  const near = await slotsNear(deps.db, { ...base, target, count: 12 });
+  if (w.kind === "range" || w.past) return { slots: near, missed: false };
+  const tolerance = w.kind === "exact" ? 0 : NEAR_TOLERANCE_MS;
+  return { slots: near, missed: !near.some((s) => Math.abs(+s.startsAt - +target) <= tolerance) };
 }
 
 async function execute(
@@ -323,15 +530,29 @@ async function execute(
       await releaseHolds(db, conversationId);
       const typeId = cmd.typeId ?? (await typeFor(db, clinic.id, cmd.specialtyId));
       if (!typeId) return [{ type: "SLOTS", slots: [], minutes: deps.holdMinutes }];
-      const candidates = await searchSlots(deps, clinic, conversationId, { ...cmd, typeId }, now);
-      const held = await holdSlots(db, candidates, {
+      // A type given (rescheduling) already fixes the specialty.
+      const search = { ...cmd, typeId, specialtyId: cmd.typeId ? undefined : cmd.specialtyId };
+      const { slots: candidates, missed } = await searchSlots(deps, clinic, conversationId, search, now);
+      const held = await holdSlots(db, apart(candidates), {
         holder: conversationId,
         minutes: deps.holdMinutes,
         count: 3,
         now,
       });
-      const past = cmd.when.kind !== "asap" && cmd.when.past === true;
-      return [{ type: "SLOTS", slots: await toOffered(db, held, typeId), minutes: deps.holdMinutes, past }];
+      // Chosen nearest-first, shown in time order.
+      held.sort((a, b) => +a.startsAt - +b.startsAt);
+      const past = !cmd.after && cmd.when.kind !== "asap" && cmd.when.past === true;
+      const slots = await toOffered(db, held, typeId);
+      return [
+        {
+          type: "SLOTS",
+          slots,
+          minutes: deps.holdMinutes,
+          ...(past ? { past } : {}),
+          ...(missed && !past && slots.length > 0 ? { missed: cmd.when } : {}),
+          ...(cmd.after ? { more: true } : {}),
+        },
+      ];
     }
     case "book": {
       let patientId = state.patientId;
@@ -383,12 +604,13 @@ async function execute(
       } catch (err) {
         if (!isDomainError(err)) throw err;
         const alternatives = ((err.details.alternatives as Slot[] | undefined) ?? []).slice(0, 6);
-        const held = await holdSlots(db, alternatives, {
+        const held = await holdSlots(db, apart(alternatives), {
           holder: conversationId,
           minutes: deps.holdMinutes,
           count: 3,
           now,
         });
+        held.sort((a, b) => +a.startsAt - +b.startsAt);
         const offered = await toOffered(db, held, cmd.slot.typeId);
         return offered.length > 0
           ? [
@@ -400,26 +622,13 @@ async function execute(
     }
     case "loadAppointments": {
       if (!state.patientId) return [{ type: "APPOINTMENTS", list: [] }];
-      const rows = await db.sql.query<{
-        id: string;
-        starts_at: Date;
-        doctor_id: string;
-        type_id: string;
-        doctor_name: string;
-      }>(
+      const rows = await db.sql.query<AppointmentRow>(
         `SELECT a.id, a.starts_at, a.doctor_id, a.type_id, d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name
            FROM appointment a JOIN doctor d ON d.id = a.doctor_id
           WHERE a.patient_id = $1::uuid AND a.status IN ('requested', 'confirmed') AND a.starts_at > $2 ORDER BY a.starts_at LIMIT 10`,
         [state.patientId, now],
       );
-      const list: AppointmentSummary[] = rows.map((r) => ({
-        id: r.id,
-        startsAt: new Date(r.starts_at).toISOString(),
-        doctorId: r.doctor_id,
-        typeId: r.type_id,
-        doctorName: r.doctor_name,
-      }));
-      return [{ type: "APPOINTMENTS", list }];
+      return [{ type: "APPOINTMENTS", list: rows.map(toSummary) }];
     }
     case "cancel": {
       try {
@@ -475,6 +684,16 @@ async function execute(
     case "releaseHolds":
       await releaseHolds(db, conversationId);
       return;
+    case "confirmAttendance": {
+      if (!state.patientId) return [{ type: "ATTENDANCE", ok: false }];
+      try {
+        const ok = await confirmAttendance(db, { appointmentId: cmd.appointmentId, actor: { kind: "patient", patientId: state.patientId }, now });
+        return [{ type: "ATTENDANCE", ok }];
+      } catch (err) {
+        if (isDomainError(err, "not_found")) return [{ type: "ATTENDANCE", ok: false }];
+        throw err;
+      }
+    }
   }
 }
 

@@ -25,7 +25,8 @@ export interface AppointmentSummary {
 }
 
 export type Command =
-  | { type: "offer"; specialtyId?: string; typeId?: string; doctorId?: string; when: When }
+  /** `after`: "other times", the free slots following that instant rather than around `when`. */
+  | { type: "offer"; specialtyId?: string; typeId?: string; doctorId?: string; when: When; after?: string }
   | { type: "book"; slot: OfferedSlot; newPatient?: { firstName: string; lastName: string; birthDate: string } }
   | { type: "loadAppointments" }
   | { type: "cancel"; appointmentId: string }
@@ -33,7 +34,8 @@ export type Command =
   | { type: "emergency"; category: string }
   | { type: "handToHuman" }
   | { type: "setLocale"; locale: ChatLocale }
-  | { type: "releaseHolds" };
+  | { type: "releaseHolds" }
+  | { type: "confirmAttendance"; appointmentId: string };
 
 export type Outbox = ({ reply: Reply } | { command: Command })[];
 
@@ -55,19 +57,26 @@ export interface DialogueContext {
   target: AppointmentSummary | null;
   /** The last question asked, repeated after an interruption or an unreadable reply. */
   question: Reply | null;
+  /** Arrival time of the latest message applied (ISO); an older one arriving later is not applied. */
+  lastReceivedAt: string | null;
   outbox: Outbox;
 }
 
 export type DialogueEvent =
   | { type: "MESSAGE"; reading: Reading }
   | { type: "FLUSH" }
-  | { type: "SLOTS"; slots: OfferedSlot[]; minutes: number; past?: boolean }
+  /** `missed`: the time asked for had nothing free, these are the nearest; `more`: the slots after an earlier offer. */
+  | { type: "SLOTS"; slots: OfferedSlot[]; minutes: number; past?: boolean; missed?: When; more?: boolean }
   | { type: "BOOKED"; status: "confirmed" | "requested"; patientId: string; slot: OfferedSlot; address: string; teleconsultationUrl: string | null }
   | { type: "BOOK_FAILED"; reason: "slot_taken" | "other"; alternatives: OfferedSlot[] }
   | { type: "APPOINTMENTS"; list: AppointmentSummary[] }
   | { type: "CANCELLED" }
   | { type: "REFUSED"; hours: number; phone: string }
-  | { type: "RESCHEDULED"; slot: OfferedSlot };
+  | { type: "RESCHEDULED"; slot: OfferedSlot }
+  /** A reminder was sent for this appointment: its answer (confirm, cancel, move) is awaited. */
+  | { type: "REMINDER"; appointment: AppointmentSummary }
+  | { type: "ATTENDANCE"; ok: boolean }
+  | { type: "RECEIVED"; at: string };
 
 export interface DialogueInput {
   locale: ChatLocale;
@@ -125,6 +134,17 @@ const menuPick = (e: Ev): string | undefined => {
   return p?.action === "menu" ? p.value : undefined;
 };
 const wants = (e: Ev, intent: Reading["intent"], menu: string) => reading(e).intent === intent || menuPick(e) === menu;
+/** A reply to a reminder: its buttons, "1"/"2"/"3", yes/no, or the words confirm/cancel/move. */
+const reminderAnswer = (c: Ctx, e: Ev): "confirm" | "cancel" | "reschedule" | undefined => {
+  const v = tapped(c, e, "reminder");
+  if (v === "confirm" || v === "cancel" || v === "reschedule") return v;
+  const r = reading(e);
+  if (r.payload) return undefined;
+  if (r.intent === "affirm" || (r.intent === "choice" && r.choiceIndex === 0)) return "confirm";
+  if (r.intent === "deny" || r.intent === "cancel" || (r.intent === "choice" && r.choiceIndex === 1)) return "cancel";
+  if (r.intent === "reschedule" || (r.intent === "choice" && r.choiceIndex === 2)) return "reschedule";
+  return undefined;
+};
 
 // ---- outbox helpers
 
@@ -138,10 +158,25 @@ const command = (cmd: Command) => ({ command: cmd });
 /** Asks a question and remembers it for repeating. */
 const ask = (c: Ctx, r: Reply, ...before: Outbox): Update => ({ question: r, outbox: out(c, ...before, reply(r)) });
 
-function offerReply(c: Ctx, slots: OfferedSlot[], step: number, minutes: number, past?: boolean): Reply {
+const askedParams = (w: When): Params =>
+  w.kind === "asap"
+    ? { askedKind: "asap" }
+    : w.kind === "range"
+      ? { askedKind: "range", askedFrom: w.from, askedTo: w.to, askedPart: w.partOfDay }
+      : { askedKind: w.kind, askedAt: w.at };
+
+function offerReply(c: Ctx, slots: OfferedSlot[], step: number, e: Extract<Ev, { type: "SLOTS" }>): Reply {
   const spec = c.specialtyName ? c.specialtyName[c.locale] : undefined;
+  const { minutes } = e;
+  const intro = e.more
+    ? [line("offerMore", { minutes }), line("otherHint")]
+    : e.past
+      ? [line("pastTime"), line("offer", { minutes, specialty: spec })]
+      : e.missed && e.missed.kind !== "asap"
+        ? [line("noSlotAsked", { minutes, specialty: spec, ...askedParams(e.missed) })]
+        : [line("offer", { minutes, specialty: spec })];
   return {
-    lines: [...(past ? [line("pastTime")] : []), line("offer", { minutes, specialty: spec })],
+    lines: intro,
     choices: [
       ...slots.map((s, i) => ({ id: payloadId(step, "slot", i), key: "slotLabel" as const, params: at(s) })),
       { id: payloadId(step, "other"), key: "otherTimes" as const },
@@ -150,21 +185,37 @@ function offerReply(c: Ctx, slots: OfferedSlot[], step: number, minutes: number,
 }
 
 /** The offer command for the current draft. */
-function offerFor(c: Ctx, when: When): Command {
+function offerFor(c: Ctx, when: When): Extract<Command, { type: "offer" }> {
   if (c.purpose === "reschedule" && c.target) return { type: "offer", typeId: c.target.typeId, doctorId: c.target.doctorId, when };
   return { type: "offer", specialtyId: c.specialtyId ?? undefined, when };
 }
 
+/**
+ * The specialty a message implies: one it names, else the clinic's only one, else general
+ * medicine when the patient leaves the choice to the clinic ("any doctor"). With several
+ * specialties and no preference stated, the patient is asked once (askWhat).
+ */
+const specialtyOf = (r: Reading): { id: string; name: { fr: string; en: string } } | null =>
+  r.specialtyId
+    ? { id: r.specialtyId, name: r.specialtyName ?? { fr: "", en: "" } }
+    : r.fallbackSpecialty && (r.fallbackSpecialty.sole || r.anyDoctor)
+      ? r.fallbackSpecialty
+      : null;
+
 const startBooking = (c: Ctx, r: Reading): { target: string; update: Update } => {
-  const base: Update = { purpose: "book", specialtyId: r.specialtyId ?? null, specialtyName: r.specialtyName ?? null, when: null, offered: [], chosen: null, target: null };
+  const spec = specialtyOf(r);
+  // The time said in the first message is kept while the specialty is asked for.
+  const base: Update = { purpose: "book", specialtyId: spec?.id ?? null, specialtyName: spec?.name ?? null, when: r.when ?? null, ambiguous: r.ambiguousWhen ?? [], offered: [], chosen: null, target: null };
   const next = { ...c, ...base };
-  if (!r.specialtyId) return { target: "askWhat", update: { ...base, ...ask(next, { lines: [line("askWhat")] }) } };
+  if (!spec) return { target: "askWhat", update: { ...base, ...ask(next, { lines: [line("askWhat")] }) } };
   return afterSpecialty(next, r, base);
 };
 
 function afterSpecialty(c: Ctx, r: Reading, base: Update = {}): { target: string; update: Update } {
-  if (r.ambiguousWhen?.length) return askAmbiguous(c, r.ambiguousWhen, base);
-  if (r.when) return { target: "searching", update: { ...base, when: r.when, outbox: out(c, command(offerFor(c, r.when))) } };
+  const ambiguous = r.ambiguousWhen?.length ? r.ambiguousWhen : r.when ? [] : c.ambiguous;
+  if (ambiguous.length) return askAmbiguous(c, ambiguous, base);
+  const when = r.when ?? c.when;
+  if (when) return { target: "searching", update: { ...base, when, outbox: out(c, command(offerFor(c, when))) } };
   const spec = c.specialtyName ? c.specialtyName[c.locale] : undefined;
   return { target: "askWhen", update: { ...base, ...ask(c, { lines: [line("askWhen", { specialty: spec })] }) } };
 }
@@ -182,8 +233,8 @@ function askAmbiguous(c: Ctx, options: When[], base: Update = {}): { target: str
 }
 
 // Transitions every waiting state shares: emergencies and requests that change the subject come first.
-function handlers(own: Transition[], opts: { idle?: boolean } = {}): Transition[] {
-  const first: Transition[] = [
+function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[] } = {}): Transition[] {
+  const guards: Transition[] = [
     {
       guard: ({ event }) => reading(event).intent === "emergency",
       actions: act(({ context: c, event }) => ({
@@ -211,6 +262,8 @@ function handlers(own: Transition[], opts: { idle?: boolean } = {}): Transition[
         return { locale, outbox: out(c, command({ type: "setLocale", locale }), reply({ lines: [line("languageChanged")] }), reply(c.question ?? menuReply())) };
       }),
     },
+  ];
+  const routes: Transition[] = [
     {
       guard: ({ event }) => wants(event, "human", "human"),
       target: "#dialogue.idle",
@@ -246,7 +299,7 @@ function handlers(own: Transition[], opts: { idle?: boolean } = {}): Transition[
       ),
     },
   ];
-  return [...first, ...own, ...bookFresh, ...last];
+  return [...guards, ...(opts.early ?? []), ...routes, ...own, ...bookFresh, ...last];
 }
 
 /** One transition per possible destination of `decide`, so XState sees real targets. */
@@ -288,11 +341,29 @@ export const dialogueMachine = setup({
     appointments: [],
     target: null,
     question: null,
+    lastReceivedAt: null,
     outbox: [],
   }),
   initial: "idle",
   on: {
     FLUSH: { actions: assign({ outbox: [] }) },
+    RECEIVED: { actions: assign({ lastReceivedAt: ({ event }) => event.at }) },
+    // A reminder opens its own question whatever the conversation was doing.
+    REMINDER: {
+      target: ".reminder",
+      actions: assign(({ context: c, event }) => {
+        const step = c.step + 1;
+        const r: Reply = {
+          lines: [line("reminder", at(event.appointment))],
+          choices: [
+            { id: payloadId(step, "reminder", "confirm"), key: "reminderConfirm" },
+            { id: payloadId(step, "reminder", "cancel"), key: "reminderCancel" },
+            { id: payloadId(step, "reminder", "reschedule"), key: "reminderReschedule" },
+          ],
+        };
+        return { step, target: event.appointment, appointments: [event.appointment], offered: [], chosen: null, ...ask({ ...c, step }, r, command({ type: "releaseHolds" })) };
+      }),
+    },
   },
   states: {
     idle: {
@@ -305,8 +376,17 @@ export const dialogueMachine = setup({
             (e) => !!reading(e).specialtyId,
             (c, r) => afterSpecialty({ ...c, specialtyId: r.specialtyId!, specialtyName: r.specialtyName ?? null }, r, { specialtyId: r.specialtyId!, specialtyName: r.specialtyName ?? null }),
           ),
+          ...routeTo(
+            (e) => !!reading(e).anyDoctor && !!reading(e).fallbackSpecialty,
+            (c, r) => {
+              const spec = r.fallbackSpecialty!;
+              // "Peu importe" also reads as "any time"; a time the patient already gave wins.
+              const said = c.when && r.when?.kind === "asap" ? { ...r, when: undefined } : r;
+              return afterSpecialty({ ...c, specialtyId: spec.id, specialtyName: spec.name }, said, { specialtyId: spec.id, specialtyName: spec.name });
+            },
+          ),
           {
-            guard: ({ event }) => reading(event).intent === "unknown" || reading(event).intent === "book",
+            guard: ({ event }) => reading(event).intent === "unknown" || reading(event).intent === "book" || reading(event).intent === "deny",
             actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("unknownSpecialty")] })) })),
           },
         ]),
@@ -363,7 +443,7 @@ export const dialogueMachine = setup({
             target: "offering",
             actions: assign(({ context: c, event }) => {
               const step = c.step + 1;
-              return { step, offered: event.slots, ...ask({ ...c, step }, offerReply(c, event.slots, step, event.minutes, event.past)) };
+              return { step, offered: event.slots, ...ask({ ...c, step }, offerReply(c, event.slots, step, event)) };
             }),
           },
         ],
@@ -376,6 +456,14 @@ export const dialogueMachine = setup({
             guard: ({ context, event }) => picked(context, event, "slot", context.offered.length) !== undefined,
             target: "chosen",
             actions: act(({ context: c, event }) => ({ step: c.step + 1, chosen: c.offered[picked(c, event, "slot", c.offered.length)!]! })),
+          },
+          {
+            guard: ({ context, event }) => tapped(context, event, "other") !== undefined && context.offered.length > 0,
+            target: "searching",
+            actions: act(({ context: c }) => {
+              const last = c.offered.reduce((a, b) => (a.startsAt > b.startsAt ? a : b));
+              return { outbox: out(c, command({ ...offerFor(c, c.when ?? { kind: "asap" }), after: last.startsAt })) };
+            }),
           },
           {
             guard: ({ context, event }) => tapped(context, event, "other") !== undefined || reading(event).intent === "deny",
@@ -587,6 +675,48 @@ export const dialogueMachine = setup({
             actions: act(({ context: c }) => ({ question: null, outbox: out(c, reply({ lines: [line("cancelKept")] })) })),
           },
         ]),
+      },
+    },
+    reminder: {
+      on: {
+        MESSAGE: handlers(
+          [
+            {
+              actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("reminderNotUnderstood")] }), reply(c.question!)) })),
+            },
+          ],
+          {
+            early: [
+              {
+                guard: ({ context, event }) => reminderAnswer(context, event) === "confirm",
+                target: "#dialogue.confirmingAttendance",
+                actions: act(({ context: c }) => ({ question: null, outbox: out(c, command({ type: "confirmAttendance", appointmentId: c.target!.id })) })),
+              },
+              {
+                guard: ({ context, event }) => reminderAnswer(context, event) === "cancel",
+                target: "#dialogue.appointmentPicked",
+                actions: act(({ context: c }) => ({ purpose: "cancel", step: c.step + 1 })),
+              },
+              {
+                guard: ({ context, event }) => reminderAnswer(context, event) === "reschedule",
+                target: "#dialogue.appointmentPicked",
+                actions: act(({ context: c }) => ({ purpose: "reschedule", step: c.step + 1, specialtyId: null, when: null, ambiguous: [] })),
+              },
+            ],
+          },
+        ),
+      },
+    },
+    confirmingAttendance: {
+      on: {
+        ATTENDANCE: {
+          target: "idle",
+          actions: assign(({ context: c, event }) => ({
+            question: null,
+            outbox: out(c, reply({ lines: [event.ok ? line("attendanceConfirmed", at(c.target!)) : line("attendanceFailed")] })),
+            target: null,
+          })),
+        },
       },
     },
     cancelling: {

@@ -3,7 +3,7 @@ import type { ChatLocale } from "./locales/index.js";
 /** A wish about when to come, as JSON (instants as ISO strings) so it survives in a snapshot. */
 export type When =
   | { kind: "exact" | "near"; at: string; past?: boolean }
-  | { kind: "range"; from: string; to: string; past?: boolean }
+  | { kind: "range"; from: string; to: string; partOfDay?: "morning" | "afternoon" | "evening"; past?: boolean }
   | { kind: "asap" };
 
 /** Everything the engine understood of one inbound message, before the machine decides what it means here. */
@@ -20,6 +20,13 @@ export interface Reading {
   ambiguousWhen?: When[];
   specialtyId?: string;
   specialtyName?: { fr: string; en: string };
+  /** "Any doctor", "peu importe", "no preference": the patient leaves the choice to the clinic. */
+  anyDoctor?: boolean;
+  /**
+   * The specialty to use when the patient names none: the clinic's only specialty (always),
+   * or general medicine (only when the patient has no preference).
+   */
+  fallbackSpecialty?: { id: string; name: { fr: string; en: string }; sole: boolean };
   name?: { firstName: string; lastName: string };
   /** YYYY-MM-DD, or why it could not be read. */
   birthDate?: string;
@@ -35,4 +42,25 @@ export const payloadId = (step: number | "m", action: string, value: string | nu
 export function parsePayload(id: string): Reading["payload"] {
   const m = /^(m|\d{1,9})\.([a-z_]{1,20})\.(.{0,64})$/.exec(id);
   return m ? { step: m[1]!, action: m[2]!, value: m[3]! } : undefined;
+}
+
+// Kept as data next to the reading, not in the machine: phrasings of "I leave it to you".
+const NO_PREFERENCE = [
+  /\bpeu (m')?importe\b/,
+  /\bn'?importe (le|quel|quelle|qui)\b/,
+  /\b(pas|sans|aucune) (de )?pr[eé]f[eé]rence\b/,
+  /\bje (ne )?sais pas\b/,
+  /\bcomme vous voulez\b/,
+  /\bany (doctor|gp|one)\b/,
+  /\banyone\b/,
+  /\bwhoever\b/,
+  /\bno preference\b/,
+  /\b(doesn'?t|does not|don'?t) (matter|mind)\b/,
+  /\bi (don'?t|do not) know\b/,
+];
+
+/** Whether the text leaves the choice of doctor or specialty to the clinic. */
+export function saysNoPreference(text: string): boolean {
+  const t = text.toLowerCase().replace(/[’`]/g, "'");
+  return NO_PREFERENCE.some((re) => re.test(t));
 }

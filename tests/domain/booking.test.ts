@@ -6,6 +6,7 @@ import {
   bookUrgent,
   cancelAppointment,
   completeAppointment,
+  confirmAttendance,
   decideRequest,
   markNoShow,
   rescheduleAppointment,
@@ -442,5 +443,27 @@ describe("urgent booking", () => {
       (e) => e,
     );
     expect(onTop.code).toBe("slot_taken");
+  });
+});
+
+describe("attendance confirmation", () => {
+  it("a patient confirming a reminder leaves the appointment as it is and adds a dated event; a cancelled one cannot be confirmed", async () => {
+    const patientActor: Actor = { kind: "patient", patientId: clinic.patientIds[0]! };
+    const appt = await bookAppointment(db, request({ startsAt: paris("2026-12-09T09:00") }));
+    expect(await confirmAttendance(db, { appointmentId: appt.id, actor: patientActor, now })).toBe(true);
+    const last = (await appointmentHistory(db, appt.id)).at(-1)!;
+    expect(last).toMatchObject({
+      fromStatus: "confirmed",
+      toStatus: "confirmed",
+      reason: "reminder confirmed",
+      actorKind: "patient",
+    });
+    await cancelAppointment(db, { appointmentId: appt.id, actor: patientActor, now });
+    expect(await confirmAttendance(db, { appointmentId: appt.id, actor: patientActor, now })).toBe(false);
+    const other: Actor = { kind: "patient", patientId: clinic.patientIds[1]! };
+    const second = await bookAppointment(db, request({ startsAt: paris("2026-12-09T09:30") }));
+    await expect(confirmAttendance(db, { appointmentId: second.id, actor: other, now })).rejects.toMatchObject({
+      code: "not_found",
+    });
   });
 });

@@ -5,6 +5,18 @@ export type Params = Readonly<Record<string, string | number | undefined>>;
 
 type Line = (p: Params, f: Formatter) => string;
 
+const PARTS_EN: Record<string, string> = { morning: "in the morning", afternoon: "in the afternoon", evening: "in the evening" };
+
+/** The time a patient asked for, as a phrase: "on Thursday 26 November in the afternoon". */
+function askedEn(p: Params, f: Formatter): string {
+  if (p.askedKind === "exact") return `on ${f.day(String(p.askedAt))} at ${f.time(String(p.askedAt))}`;
+  if (p.askedKind === "near") return `on ${f.day(String(p.askedAt))} around ${f.time(String(p.askedAt))}`;
+  const from = String(p.askedFrom);
+  const last = new Date(+new Date(String(p.askedTo)) - 1).toISOString();
+  if (!f.sameDay(from, last)) return `between ${f.day(from)} and ${f.day(last)}`;
+  return `on ${f.day(from)}${p.askedPart ? ` ${PARTS_EN[String(p.askedPart)] ?? ""}` : ""}`;
+}
+
 /** Every sentence the chat says, in English. This object's shape is the type every locale follows. */
 export const en = {
   welcome: () => "Hello! I am the clinic's assistant. I can book, move or cancel an appointment, or list yours.",
@@ -36,6 +48,10 @@ export const en = {
   offer: (p) => `Here are the times I can hold for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
   slotLabel: (p, f) => `${f.dateTime(String(p.at))} — ${p.doctor}`,
   otherTimes: () => "Other times",
+  noSlotAsked: (p, f) =>
+    `No free time ${askedEn(p, f)}; here are the nearest, held for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
+  offerMore: (p) => `Here are the next free times, held for you for ${p.minutes} minutes:`,
+  otherHint: () => "None suits you? Tell me another day or time.",
   noSlots: () => "I found no free time for that. Would you like to try another day?",
   askName: () => "Great. What are your first and last name?",
   nameNotUnderstood: () => "I need your first and last name, e.g. “Marie Curie”.",
@@ -49,7 +65,7 @@ export const en = {
   askConfirm: (p, f) => `Shall I book ${f.dateTime(String(p.at))} with ${p.doctor}?`,
   booked: (p, f) => `Your appointment is confirmed: ${f.dateTime(String(p.at))} with ${p.doctor}, ${p.address}.`,
   bookedTele: (p, f) => `Your teleconsultation is confirmed: ${f.dateTime(String(p.at))} with ${p.doctor}. Link: ${p.link}`,
-  requested: (p, f) => `Your request for ${f.dateTime(String(p.at))} with ${p.doctor} has been sent; the clinic will confirm it shortly.`,
+  requested: (p, f) => `Your request for ${f.dateTime(String(p.at))} with ${p.doctor} has been sent and is pending: the clinic will accept or decline it, and I'll tell you here. The time is kept for you meanwhile.`,
   slotGone: () => "Sorry, that time was just taken. Here are the nearest ones:",
   bookingFailed: () => "Sorry, I couldn't book that. Please try another time or call the clinic.",
   bookingAbandoned: () => "Okay, I've dropped that booking.",
@@ -65,6 +81,14 @@ export const en = {
   askRescheduleWhen: (p, f) => `When would you like to move your appointment of ${f.dateTime(String(p.at))} to?`,
   confirmReschedule: (p, f) => `Move your appointment to ${f.dateTime(String(p.at))} with ${p.doctor}?`,
   rescheduled: (p, f) => `Done: your appointment is now ${f.dateTime(String(p.at))} with ${p.doctor}.`,
+  reminder: (p, f) => `Reminder: you have an appointment on ${f.dateTime(String(p.at))} with ${p.doctor}. Will you come?`,
+  reminderConfirm: () => "1. Yes, I'll come",
+  reminderCancel: () => "2. Cancel",
+  reminderReschedule: () => "3. Move it",
+  reminderNotUnderstood: () => "Please answer 1 (or “yes”) to confirm, 2 to cancel, or 3 to move the appointment.",
+  attendanceConfirmed: (p, f) => `Thank you! Your appointment on ${f.dateTime(String(p.at))} with ${p.doctor} is confirmed. See you then.`,
+  attendanceFailed: () => "This appointment can no longer be confirmed: it may have been changed or cancelled. Write “my appointments” to see where things stand.",
+  outOfOrder: () => "That message reached me after a more recent one, so I have left it aside.",
   tooLong: () => "That message is very long; could you say briefly what you need?",
 } satisfies Record<string, Line>;
 

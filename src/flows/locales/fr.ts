@@ -1,4 +1,17 @@
-import type { Copy } from "./en.js";
+import type { Copy, Params } from "./en.js";
+import type { Formatter } from "./format.js";
+
+const PARTS_FR: Record<string, string> = { morning: "matin", afternoon: "après-midi", evening: "soir" };
+
+/** L'horaire demandé, en toutes lettres : « jeudi 26 novembre après-midi ». */
+function askedFr(p: Params, f: Formatter): string {
+  if (p.askedKind === "exact") return `le ${f.day(String(p.askedAt))} à ${f.time(String(p.askedAt))}`;
+  if (p.askedKind === "near") return `le ${f.day(String(p.askedAt))} vers ${f.time(String(p.askedAt))}`;
+  const from = String(p.askedFrom);
+  const last = new Date(+new Date(String(p.askedTo)) - 1).toISOString();
+  if (!f.sameDay(from, last)) return `du ${f.day(from)} au ${f.day(last)}`;
+  return p.askedPart ? `${f.day(from)} ${PARTS_FR[String(p.askedPart)] ?? ""}` : `le ${f.day(from)}`;
+}
 
 /** Every sentence the chat says, in French. */
 export const fr: Copy = {
@@ -31,6 +44,10 @@ export const fr: Copy = {
   offer: (p) => `Voici les créneaux que je vous réserve pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
   slotLabel: (p, f) => `${f.dateTime(String(p.at))} — ${p.doctor}`,
   otherTimes: () => "Autres horaires",
+  noSlotAsked: (p, f) =>
+    `Pas de créneau libre ${askedFr(p, f)} ; voici les plus proches, réservés pour vous pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
+  offerMore: (p) => `Voici les créneaux libres suivants, réservés pour vous pendant ${p.minutes} minutes :`,
+  otherHint: () => "Aucun ne convient ? Indiquez-moi un autre jour ou une autre heure.",
   noSlots: () => "Je n'ai trouvé aucun créneau libre. Voulez-vous essayer un autre jour ?",
   askName: () => "Très bien. Quels sont vos prénom et nom ?",
   nameNotUnderstood: () => "J'ai besoin de votre prénom et de votre nom, par ex. « Marie Curie ».",
@@ -44,7 +61,7 @@ export const fr: Copy = {
   askConfirm: (p, f) => `Je réserve le ${f.dateTime(String(p.at))} avec ${p.doctor} ?`,
   booked: (p, f) => `Votre rendez-vous est confirmé : ${f.dateTime(String(p.at))} avec ${p.doctor}, ${p.address}.`,
   bookedTele: (p, f) => `Votre téléconsultation est confirmée : ${f.dateTime(String(p.at))} avec ${p.doctor}. Lien : ${p.link}`,
-  requested: (p, f) => `Votre demande pour le ${f.dateTime(String(p.at))} avec ${p.doctor} est envoyée ; le cabinet va la confirmer rapidement.`,
+  requested: (p, f) => `Votre demande pour le ${f.dateTime(String(p.at))} avec ${p.doctor} est envoyée et en attente de validation : le cabinet va l'accepter ou la refuser, et je vous préviendrai ici. Le créneau vous est réservé en attendant.`,
   slotGone: () => "Désolé, ce créneau vient d'être pris. Voici les plus proches :",
   bookingFailed: () => "Désolé, je n'ai pas pu réserver ce créneau. Essayez un autre horaire ou appelez le cabinet.",
   bookingAbandoned: () => "D'accord, j'abandonne cette réservation.",
@@ -60,5 +77,13 @@ export const fr: Copy = {
   askRescheduleWhen: (p, f) => `À quand souhaitez-vous déplacer votre rendez-vous du ${f.dateTime(String(p.at))} ?`,
   confirmReschedule: (p, f) => `Déplacer votre rendez-vous au ${f.dateTime(String(p.at))} avec ${p.doctor} ?`,
   rescheduled: (p, f) => `C'est fait : votre rendez-vous est maintenant le ${f.dateTime(String(p.at))} avec ${p.doctor}.`,
+  reminder: (p, f) => `Rappel : vous avez rendez-vous le ${f.dateTime(String(p.at))} avec ${p.doctor}. Serez-vous présent(e) ?`,
+  reminderConfirm: () => "1. Oui, je confirme",
+  reminderCancel: () => "2. Annuler",
+  reminderReschedule: () => "3. Déplacer",
+  reminderNotUnderstood: () => "Répondez 1 (ou « oui ») pour confirmer, 2 pour annuler, ou 3 pour déplacer le rendez-vous.",
+  attendanceConfirmed: (p, f) => `Merci ! Votre rendez-vous du ${f.dateTime(String(p.at))} avec ${p.doctor} est confirmé. À bientôt.`,
+  attendanceFailed: () => "Ce rendez-vous ne peut plus être confirmé : il a peut-être été modifié ou annulé. Écrivez « mes rendez-vous » pour faire le point.",
+  outOfOrder: () => "Ce message m'est parvenu après un message plus récent : je ne l'ai pas pris en compte.",
   tooLong: () => "Ce message est très long ; pouvez-vous dire en quelques mots ce dont vous avez besoin ?",
 };
