@@ -27,6 +27,13 @@ export const REDACTED_PATHS = [
   "headers.authorization",
   "headers.cookie",
   'headers["set-cookie"]',
+  // Postgres puts row values in an error's detail ("Key (phone)=(+336…) already exists"),
+  // and Prisma's driver adapters nest the driver error as a cause.
+  "err.detail",
+  "err.cause.detail",
+  "err.cause.cause.detail",
+  "err.meta",
+  "err.cause.meta",
 ];
 
 /**

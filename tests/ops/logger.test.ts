@@ -48,4 +48,21 @@ describe("the logger", () => {
     logger.warn("worth a look");
     expect(lines.map((l) => l.msg)).toEqual(["worth a look"]);
   });
+
+  it("logs a database error without the patient data Postgres puts in its detail", async () => {
+    const { lines, stream } = capture();
+    const logger = createLogger({ LOG_LEVEL: "info", NODE_ENV: "production" }, stream);
+    const pgError = Object.assign(
+      new Error('duplicate key value violates unique constraint "patient_clinic_id_phone_key"'),
+      {
+        code: "23505",
+        detail: "Key (clinic_id, phone)=(7c9e…, +33612345678) already exists.",
+      },
+    );
+    logger.error({ err: pgError }, "unhandled error");
+    logger.error({ err: Object.assign(new Error("driver adapter error"), { cause: pgError }) }, "unhandled error");
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain("+33612345678");
+    expect(text).toContain("23505");
+  });
 });
