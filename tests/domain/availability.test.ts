@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { earliestSlot, findSlots, slotsNear } from "../../src/domain/availability.js";
 import { holdSlot, releaseHolds } from "../../src/domain/holds.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
-import { createTestClinic, paris, type TestClinic } from "../support/clinic.js";
+import { createTestClinic, paris, seedAppointment, type TestClinic } from "../support/clinic.js";
 
 let db: TestDatabase;
 let clinic: TestClinic;
@@ -57,20 +57,8 @@ describe("free slots", () => {
 
   it("a booked appointment and a doctor's leave remove exactly the covered slots", async () => {
     const [doctorId] = clinic.doctorIds;
-    const patientId = clinic.patientIds[0]!;
     const day = "2026-12-01";
-    const appt = await db.prisma.appointment.create({
-      data: {
-        clinicId: clinic.clinicId,
-        doctorId: doctorId!,
-        patientId,
-        typeId: clinic.typeId,
-        startsAt: paris(`${day}T10:00`),
-        endsAt: paris(`${day}T10:30`),
-        status: "confirmed",
-        sourceChannel: "api",
-      },
-    });
+    const appt = await seedAppointment(db, clinic, { doctorId: doctorId!, startsAt: paris(`${day}T10:00`) });
     const leave = await db.prisma.scheduleException.create({
       data: {
         clinicId: clinic.clinicId,
@@ -95,17 +83,10 @@ describe("free slots", () => {
 
   it("a cancelled appointment frees its slot again", async () => {
     const day = "2026-12-02";
-    const appt = await db.prisma.appointment.create({
-      data: {
-        clinicId: clinic.clinicId,
-        doctorId: clinic.doctorIds[0]!,
-        patientId: clinic.patientIds[0]!,
-        typeId: clinic.typeId,
-        startsAt: paris(`${day}T09:00`),
-        endsAt: paris(`${day}T09:30`),
-        status: "cancelled",
-        sourceChannel: "api",
-      },
+    const appt = await seedAppointment(db, clinic, {
+      doctorId: clinic.doctorIds[0]!,
+      startsAt: paris(`${day}T09:00`),
+      status: "cancelled",
     });
     const slots = await findSlots(db, {
       clinicId: clinic.clinicId,
@@ -276,18 +257,7 @@ describe("earliest and nearest", () => {
     const day = "2026-12-07";
     // Doctor 0 already has two appointments that Monday; doctor 1 none.
     for (const t of ["11:00", "11:30"]) {
-      await db.prisma.appointment.create({
-        data: {
-          clinicId: clinic.clinicId,
-          doctorId: clinic.doctorIds[0]!,
-          patientId: clinic.patientIds[0]!,
-          typeId: clinic.typeId,
-          startsAt: paris(`${day}T${t}`),
-          endsAt: new Date(+paris(`${day}T${t}`) + 1_800_000),
-          status: "confirmed",
-          sourceChannel: "api",
-        },
-      });
+      await seedAppointment(db, clinic, { doctorId: clinic.doctorIds[0]!, startsAt: paris(`${day}T${t}`) });
     }
     const slot = await earliestSlot(db, {
       clinicId: clinic.clinicId,
@@ -330,18 +300,7 @@ describe("earliest and nearest", () => {
 
   it("'Tuesday around 10' offers the closest free times, nearest first", async () => {
     const day = "2026-12-08";
-    await db.prisma.appointment.create({
-      data: {
-        clinicId: clinic.clinicId,
-        doctorId: clinic.doctorIds[0]!,
-        patientId: clinic.patientIds[0]!,
-        typeId: clinic.typeId,
-        startsAt: paris(`${day}T10:00`),
-        endsAt: paris(`${day}T10:30`),
-        status: "confirmed",
-        sourceChannel: "api",
-      },
-    });
+    await seedAppointment(db, clinic, { doctorId: clinic.doctorIds[0]!, startsAt: paris(`${day}T10:00`) });
     const near = await slotsNear(db, {
       clinicId: clinic.clinicId,
       appointmentTypeId: clinic.typeId,

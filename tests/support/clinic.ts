@@ -90,6 +90,26 @@ export async function createTestClinic(
   return { clinicId: clinic.id, specialtyId: specialty.id, typeId: type.id, doctorIds, patientIds };
 }
 
+/** Writes an appointment straight into the table (30 minutes, confirmed, first patient unless told). */
+export function seedAppointment(
+  db: Database,
+  clinic: TestClinic,
+  at: { doctorId: string; startsAt: Date; status?: "requested" | "confirmed" | "cancelled"; patientId?: string },
+) {
+  return db.prisma.appointment.create({
+    data: {
+      clinicId: clinic.clinicId,
+      doctorId: at.doctorId,
+      patientId: at.patientId ?? clinic.patientIds[0]!,
+      typeId: clinic.typeId,
+      startsAt: at.startsAt,
+      endsAt: new Date(+at.startsAt + 30 * 60_000),
+      status: at.status ?? "confirmed",
+      sourceChannel: "api",
+    },
+  });
+}
+
 /** An instant given as Paris wall-clock time, e.g. paris("2026-12-01T09:00"). */
 export function paris(local: string): Date {
   const probe = new Date(`${local}:00Z`);
