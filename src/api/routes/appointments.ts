@@ -214,17 +214,10 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     async handler({ staff, body }) {
       ensureOwnDoctor(staff, body.doctorId);
       const appointment = await bookAppointment(ctx.db, {
-        clinicId: staff.clinicId,
-        patientId: body.patientId,
-        appointmentTypeId: body.typeId,
-        doctorId: body.doctorId,
-        startsAt: body.startsAt,
-        reason: body.reason ?? null,
+        ...staffBooking(staff, body, ctx.now()),
         sourceChannel: body.sourceChannel,
-        actor: actorOf(staff),
         // Scoped per staff member so two integrations cannot collide on a key.
         idempotencyKey: body.idempotencyKey ? `api:${staff.userId}:${body.idempotencyKey}` : undefined,
-        now: ctx.now(),
       });
       return present(appointment);
     },
@@ -242,16 +235,9 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     async handler({ staff, body }) {
       ensureOwnDoctor(staff, body.doctorId);
       const appointment = await bookUrgent(ctx.db, {
-        clinicId: staff.clinicId,
-        patientId: body.patientId,
-        appointmentTypeId: body.typeId,
-        doctorId: body.doctorId,
-        startsAt: body.startsAt,
-        reason: body.reason ?? null,
+        ...staffBooking(staff, body, ctx.now()),
         sourceChannel: "api",
-        actor: actorOf(staff),
         overbook: body.overbook,
-        now: ctx.now(),
       });
       ctx.logger.info(
         { by: staff.userId, appointmentId: appointment.id, overbooked: appointment.overbooked },
@@ -374,4 +360,22 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
       );
     },
   });
+}
+
+/** The parts of a booking request every staff booking route fills the same way. */
+function staffBooking(
+  staff: StaffPrincipal,
+  body: { patientId: string; typeId: string; doctorId: string; startsAt: Date; reason?: string | null },
+  now: Date,
+) {
+  return {
+    clinicId: staff.clinicId,
+    patientId: body.patientId,
+    appointmentTypeId: body.typeId,
+    doctorId: body.doctorId,
+    startsAt: body.startsAt,
+    reason: body.reason ?? null,
+    actor: actorOf(staff),
+    now,
+  };
 }
