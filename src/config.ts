@@ -31,6 +31,16 @@ const ConfigSchema = z.object({
     .optional(),
   TELEGRAM_API_ROOT: z.string().url().default("https://api.telegram.org"),
   TELEGRAM_MODE: z.enum(["webhook", "polling"]).default("webhook"),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, "AC followed by 32 hex digits")
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_FROM_NUMBER: z
+    .string()
+    .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, "an E.164 number or a Messaging Service SID")
+    .optional(),
+  TWILIO_API_BASE: z.string().url().default("https://api.twilio.com"),
   /** With REDIS_URL: whether the web process also sends queued replies (off when a separate worker runs). */
   INLINE_WORKER: z.enum(["true", "false"]).default("true"),
 });

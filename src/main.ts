@@ -6,7 +6,7 @@ import dotenv from "dotenv";
 import { apiRouter } from "./api/router.js";
 import { createApp, type MountedRouter } from "./app.js";
 import { consoleRouter } from "./console/router.js";
-import { startTelegram, type RunningChannel } from "./bots/telegram/start.js";
+import { startChannels } from "./bots/channels.js";
 import { webChatEngine } from "./bots/web/engine.js";
 import { webChatRouter } from "./bots/web/router.js";
 import { fhirRouter } from "./fhir/router.js";
@@ -61,7 +61,7 @@ const routers: MountedRouter[] = [
   { path: "/", router: consoleRouter(ctx) },
 ];
 const clinic = await db.prisma.clinic.findFirst({ orderBy: { createdAt: "asc" } });
-let telegram: RunningChannel | null = null;
+let channels: { close(): Promise<void> } | null = null;
 if (clinic) {
   const engine = webChatEngine({
     db,
@@ -75,8 +75,9 @@ if (clinic) {
     path: "/",
     router: webChatRouter(engine, { secureCookies, emergencyNumber: clinic.nationalEmergencyNumber }),
   });
-  telegram = await startTelegram(ctx, clinic.id);
-  if (telegram) routers.push({ path: "/", router: telegram.router });
+  const started = await startChannels(ctx, clinic.id);
+  for (const router of started.routers) routers.push({ path: "/", router });
+  channels = started;
 } else {
   logger.warn("no clinic in the database (SEED_DEMO=never?): the patient chat is not served until one exists");
 }
@@ -118,7 +119,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   clearTimeout(cut);
-  await telegram?.close();
+  await channels?.close();
   await closeRedis(redis);
   await db.close();
   logger.info("stopped");

@@ -5,7 +5,7 @@ import { loadConfig } from "./config.js";
 import { openDatabase } from "./data/db.js";
 import { migrate } from "./data/migrate.js";
 import { startDeliveryWorker } from "./bots/delivery/queue.js";
-import { telegramApi, telegramSender } from "./bots/telegram/send.js";
+import { channelSenders } from "./bots/channels.js";
 import { runHousekeeping } from "./jobs/housekeeping.js";
 import { createLogger } from "./lib/logger.js";
 
@@ -18,18 +18,11 @@ const db = await openDatabase({ url: config.DATABASE_URL, pgliteDir: path.resolv
 // The web process migrates too; the migrator's advisory lock lets both start together.
 await migrate(db.sql);
 
-// Replies queued by the web process (REDIS_URL) are sent from here.
+// Replies queued by the web process (REDIS_URL) are sent from here, for every channel.
+const senders = channelSenders({ config, db, logger });
 const delivery =
-  config.REDIS_URL && config.TELEGRAM_BOT_TOKEN
-    ? startDeliveryWorker({
-        redisUrl: config.REDIS_URL,
-        senders: {
-          telegram: telegramSender(
-            telegramApi({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }),
-          ),
-        },
-        logger,
-      })
+  config.REDIS_URL && Object.keys(senders).length > 0
+    ? startDeliveryWorker({ redisUrl: config.REDIS_URL, senders, logger })
     : null;
 
 let running: Promise<unknown> = Promise.resolve();

@@ -3,7 +3,7 @@ import type { Router } from "express";
 import type { AppContext } from "../../context.js";
 import { inlineDelivery } from "../delivery/inline.js";
 import { memoryPacer, TELEGRAM_LIMITS } from "../delivery/pacing.js";
-import { queueDelivery, startDeliveryWorker } from "../delivery/queue.js";
+import { queueDelivery } from "../delivery/queue.js";
 import { telegramChannel, TELEGRAM_WEBHOOK_PATH } from "./channel.js";
 import { telegramEngine } from "./engine.js";
 import { setTelegramWebhook, startTelegramPolling } from "./polling.js";
@@ -16,8 +16,8 @@ export interface RunningChannel {
 
 /**
  * Starts the Telegram channel when TELEGRAM_BOT_TOKEN is set: webhook router (or long polling),
- * replies through the Redis queue when REDIS_URL is set (sent by this process too unless
- * INLINE_WORKER=false), else sent in-process. Returns null when Telegram is not configured.
+ * replies through the Redis queue when REDIS_URL is set (sent by the one delivery worker that
+ * serves every channel, see channels.ts), else sent in-process. Null when not configured.
  */
 export async function startTelegram(ctx: AppContext, clinicId: string): Promise<RunningChannel | null> {
   const { config, logger, db } = ctx;
@@ -28,10 +28,6 @@ export async function startTelegram(ctx: AppContext, clinicId: string): Promise<
   const delivery = config.REDIS_URL
     ? queueDelivery({ redisUrl: config.REDIS_URL, limits: TELEGRAM_LIMITS, logger })
     : inlineDelivery({ senders, pacer: memoryPacer(TELEGRAM_LIMITS), logger });
-  const worker =
-    config.REDIS_URL && config.INLINE_WORKER === "true"
-      ? startDeliveryWorker({ redisUrl: config.REDIS_URL, senders, logger })
-      : null;
   // Polling needs no webhook secret; the router is then never reachable by Telegram anyway.
   const webhookSecret = config.TELEGRAM_WEBHOOK_SECRET ?? randomBytes(32).toString("base64url");
   const engine = telegramEngine({
@@ -72,7 +68,6 @@ export async function startTelegram(ctx: AppContext, clinicId: string): Promise<
     router,
     async close() {
       await polling?.stop();
-      await worker?.close();
       await delivery.close();
     },
   };

@@ -1,0 +1,64 @@
+import type { Router } from "express";
+import type { Config } from "../config.js";
+import type { AppContext } from "../context.js";
+import type { ChatChannel } from "../flows/messages.js";
+import type { Sender } from "./delivery/outbound.js";
+import { startDeliveryWorker } from "./delivery/queue.js";
+import { buildSmsSender, startSms, type SmsSettings } from "./sms/start.js";
+import { telegramApi, telegramSender } from "./telegram/send.js";
+import { startTelegram } from "./telegram/start.js";
+
+/** Twilio settings when SMS is fully configured (signatures cover PUBLIC_URL, so it is required). */
+export function smsSettings(c: Config): SmsSettings | null {
+  return c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM_NUMBER && c.PUBLIC_URL
+    ? {
+        accountSid: c.TWILIO_ACCOUNT_SID,
+        authToken: c.TWILIO_AUTH_TOKEN,
+        fromNumber: c.TWILIO_FROM_NUMBER,
+        publicUrl: c.PUBLIC_URL,
+        apiBase: c.TWILIO_API_BASE,
+      }
+    : null;
+}
+
+/**
+ * The sender of every configured channel. A delivery worker must hold all of them: a worker
+ * missing one channel's sender would take that channel's queued replies and fail them.
+ */
+export function channelSenders(
+  ctx: Pick<AppContext, "config" | "db" | "logger">,
+): Partial<Record<ChatChannel, Sender>> {
+  const { config } = ctx;
+  const senders: Partial<Record<ChatChannel, Sender>> = {};
+  if (config.TELEGRAM_BOT_TOKEN)
+    senders.telegram = telegramSender(
+      telegramApi({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }),
+    );
+  const sms = smsSettings(config);
+  if (sms) senders.sms = buildSmsSender(ctx, sms);
+  return senders;
+}
+
+/** Starts the messaging channels that are configured, and the in-process delivery worker when wanted. */
+export async function startChannels(
+  ctx: AppContext,
+  clinicId: string,
+): Promise<{ routers: Router[]; close(): Promise<void> }> {
+  const running: { router: Router; close(): Promise<void> }[] = [];
+  const telegram = await startTelegram(ctx, clinicId);
+  if (telegram) running.push(telegram);
+  const sms = smsSettings(ctx.config);
+  if (sms) running.push(startSms(ctx, clinicId, sms));
+  const senders = channelSenders(ctx);
+  const worker =
+    ctx.config.REDIS_URL && ctx.config.INLINE_WORKER === "true" && Object.keys(senders).length > 0
+      ? startDeliveryWorker({ redisUrl: ctx.config.REDIS_URL, senders, logger: ctx.logger })
+      : null;
+  return {
+    routers: running.map((c) => c.router),
+    async close() {
+      await worker?.close();
+      for (const c of running) await c.close();
+    },
+  };
+}

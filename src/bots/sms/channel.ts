@@ -1,0 +1,168 @@
+import express, { type NextFunction, type Request, type Response } from "express";
+import twilio from "twilio";
+import type { Logger } from "pino";
+import type { Database } from "../../data/db.js";
+import { linkVerifiedPhone, toE164 } from "../../domain/identities.js";
+import { isOptedOut, optInToSms, optOutOfSms, readSmsKeyword, type SmsKeyword } from "../../domain/sms-consent.js";
+import type { ChatEngine } from "../chat-engine.js";
+import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
+import { smsCopy } from "./copy.js";
+import { KEYWORD_REPLY_SUFFIX, recordSmsStatus } from "./send.js";
+
+/** Where Twilio posts incoming SMS (the number's "A message comes in" webhook). */
+export const TWILIO_SMS_PATH = "/webhooks/twilio/sms";
+/** Where Twilio posts delivery statuses of the SMS we send. */
+export const TWILIO_STATUS_PATH = "/webhooks/twilio/status";
+
+export interface SmsChannelOptions {
+  /** TWILIO_AUTH_TOKEN: Twilio signs every webhook with it. */
+  authToken: string;
+  /** PUBLIC_URL: the signature covers the exact URL Twilio called, which the proxy in front hides from us. */
+  publicUrl: string;
+  /** The dialogue engine; must answer a redelivered message with the replies it gave first (see ChatEngine). */
+  engine: ChatEngine;
+  delivery: Delivery;
+  db: Database;
+  clinicId: string;
+  logger: Logger;
+  now: () => Date;
+}
+
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+/**
+ * The SMS channel over Twilio. Replies never travel as TwiML: they go through the Delivery like
+ * every channel's, so retries and redelivered webhooks are handled the same way. STOP / START /
+ * HELP (and ARRÊT, AIDE…) are answered here; an opted-out number's other messages are ignored.
+ */
+export function smsChannel(opts: SmsChannelOptions) {
+  const publicUrl = opts.publicUrl.replace(/\/$/, "");
+
+  async function handleSms(params: Record<string, string>): Promise<void> {
+    const phone = toE164(params.From ?? "");
+    const sid = params.MessageSid ?? params.SmsSid;
+    if (!phone || !sid) return;
+    const text = params.Body ?? "";
+    const keyword = readSmsKeyword(text);
+    if (keyword) return answerKeyword(keyword, phone, sid);
+    if (await isOptedOut(opts.db, phone)) {
+      opts.logger.info({ channel: "sms" }, "message from an opted-out number ignored until START");
+      return;
+    }
+    await linkOnce(phone);
+    const replies = await opts.engine({
+      channel: "sms",
+      senderId: phone,
+      text,
+      providerMessageId: sid,
+      receivedAt: opts.now(),
+    });
+    await opts.delivery.deliver(outboundJobs("sms", phone, sid, replies));
+  }
+
+  async function answerKeyword(keyword: SmsKeyword, phone: string, sid: string): Promise<void> {
+    const clinic = await clinicContact(opts.db, opts.clinicId);
+    const copy = smsCopy[keyword.locale];
+    let text: string;
+    if (keyword.kind === "stop") {
+      await optOutOfSms(opts.db, phone, opts.now());
+      text = copy.stop(clinic.name);
+    } else if (keyword.kind === "start") {
+      await optInToSms(opts.db, phone, opts.now());
+      text = copy.start(clinic.name);
+    } else {
+      text = copy.help(clinic.name, clinic.phone, clinic.national_emergency_number);
+    }
+    opts.logger.info({ channel: "sms", keyword: keyword.kind }, "sms keyword handled");
+    const [job] = outboundJobs("sms", phone, sid, [{ text }]);
+    // START's reply is an ordinary one; STOP's and HELP's must reach an opted-out number.
+    await opts.delivery.deliver([keyword.kind === "start" ? job! : { ...job!, id: job!.id + KEYWORD_REPLY_SUFFIX }]);
+  }
+
+  // An SMS comes from the number itself: the first one links it to the patient with that phone.
+  async function linkOnce(phone: string): Promise<void> {
+    const known = await opts.db.sql.query(
+      `SELECT 1 FROM channel_identity WHERE channel = 'sms' AND external_id = $1 AND verified`,
+      [phone],
+    );
+    if (known.length > 0) return;
+    const { outcome } = await linkVerifiedPhone(opts.db, {
+      clinicId: opts.clinicId,
+      channel: "sms",
+      externalId: phone,
+      phone,
+    });
+    if (outcome === "linked" || outcome === "conflict")
+      opts.logger.info({ channel: "sms", outcome }, "sms number matched a patient record");
+  }
+
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false, limit: "64kb" });
+  router.post(
+    TWILIO_SMS_PATH,
+    form,
+    verifySignature(opts.authToken, publicUrl),
+    async (req: Request, res: Response) => {
+      try {
+        await handleSms(req.body as Record<string, string>);
+        res.status(200).type("text/xml").send(EMPTY_TWIML);
+      } catch (err) {
+        const unavailable = err instanceof DeliveryUnavailable;
+        opts.logger[unavailable ? "warn" : "error"](
+          { reason: (err as Error).message },
+          "sms not handled; Twilio may retry it",
+        );
+        res
+          .status(unavailable ? 503 : 500)
+          .type("text/xml")
+          .send(EMPTY_TWIML);
+      }
+    },
+  );
+  router.post(
+    TWILIO_STATUS_PATH,
+    form,
+    verifySignature(opts.authToken, publicUrl),
+    async (req: Request, res: Response) => {
+      const p = req.body as Record<string, string>;
+      const messageSid = p.MessageSid ?? p.SmsSid;
+      const status = p.MessageStatus ?? p.SmsStatus;
+      if (messageSid && status) {
+        opts.logger.debug({ messageSid, status, errorCode: p.ErrorCode }, "sms status");
+        const errorCode = p.ErrorCode && /^\d+$/.test(p.ErrorCode) ? Number(p.ErrorCode) : null;
+        try {
+          await recordSmsStatus(opts.db, { messageSid, status, errorCode });
+        } catch (err) {
+          opts.logger.warn({ reason: (err as Error).message }, "sms status not stored");
+          res.status(500).end();
+          return;
+        }
+      }
+      res.status(204).end();
+    },
+  );
+  return { router, handleSms };
+}
+
+/** Twilio signs the URL it called plus the sorted form fields; anything else is not Twilio. */
+function verifySignature(authToken: string, publicUrl: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const signature = req.get("x-twilio-signature");
+    const params = (typeof req.body === "object" && req.body !== null ? req.body : {}) as Record<string, string>;
+    const url = publicUrl + req.originalUrl;
+    if (!signature || !twilio.validateRequest(authToken, signature, url, params)) {
+      res.status(403).type("text/plain").send("Invalid X-Twilio-Signature");
+      return;
+    }
+    next();
+  };
+}
+
+async function clinicContact(db: Database, clinicId: string) {
+  const [row] = await db.sql.query<{ name: string; phone: string; national_emergency_number: string }>(
+    `SELECT name, phone, national_emergency_number FROM clinic WHERE id = $1::uuid`,
+    [clinicId],
+  );
+  if (!row) throw new Error("clinic not found");
+  return row;
+}
