@@ -43,7 +43,15 @@ export function createApp(ctx: AppContext, extra: { routers?: MountedRouter[] } 
     }),
   );
   app.use(metricsMiddleware);
-  app.use(express.json({ limit: "1mb" }));
+  // Webhook signatures (WhatsApp's X-Hub-Signature-256) cover the exact bytes received.
+  app.use(
+    express.json({
+      limit: "1mb",
+      verify: (req, _res, buf) => {
+        (req as typeof req & { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
 
   app.get("/health", healthHandler(ctx));
   // Browsers ask for it on every page; there is no icon yet, and a 404 would fill their consoles.

@@ -41,6 +41,15 @@ const ConfigSchema = z.object({
     .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/, "an E.164 number or a Messaging Service SID")
     .optional(),
   TWILIO_API_BASE: z.string().url().default("https://api.twilio.com"),
+  WHATSAPP_ACCESS_TOKEN: z.string().min(20).optional(),
+  WHATSAPP_PHONE_NUMBER_ID: z.string().regex(/^\d+$/, "digits (Meta app > WhatsApp > API setup)").optional(),
+  WHATSAPP_APP_SECRET: z.string().min(16).optional(),
+  WHATSAPP_VERIFY_TOKEN: z.string().min(8).optional(),
+  WHATSAPP_GRAPH_BASE: z.string().url().default("https://graph.facebook.com"),
+  WHATSAPP_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .default("v21.0"),
   /** With REDIS_URL: whether the web process also sends queued replies (off when a separate worker runs). */
   INLINE_WORKER: z.enum(["true", "false"]).default("true"),
 });

@@ -7,6 +7,7 @@ import { startDeliveryWorker } from "./delivery/queue.js";
 import { buildSmsSender, startSms, type SmsSettings } from "./sms/start.js";
 import { telegramApi, telegramSender } from "./telegram/send.js";
 import { startTelegram } from "./telegram/start.js";
+import { buildWhatsappCloudSender, startWhatsappCloud, type WhatsappCloudSettings } from "./whatsapp-cloud/start.js";
 
 /** Twilio settings when SMS is fully configured (signatures cover PUBLIC_URL, so it is required). */
 export function smsSettings(c: Config): SmsSettings | null {
@@ -17,6 +18,20 @@ export function smsSettings(c: Config): SmsSettings | null {
         fromNumber: c.TWILIO_FROM_NUMBER,
         publicUrl: c.PUBLIC_URL,
         apiBase: c.TWILIO_API_BASE,
+      }
+    : null;
+}
+
+/** WhatsApp Cloud API settings when all four credentials are set. */
+export function whatsappCloudSettings(c: Config): WhatsappCloudSettings | null {
+  return c.WHATSAPP_ACCESS_TOKEN && c.WHATSAPP_PHONE_NUMBER_ID && c.WHATSAPP_APP_SECRET && c.WHATSAPP_VERIFY_TOKEN
+    ? {
+        accessToken: c.WHATSAPP_ACCESS_TOKEN,
+        phoneNumberId: c.WHATSAPP_PHONE_NUMBER_ID,
+        appSecret: c.WHATSAPP_APP_SECRET,
+        verifyToken: c.WHATSAPP_VERIFY_TOKEN,
+        apiBase: c.WHATSAPP_GRAPH_BASE,
+        apiVersion: c.WHATSAPP_GRAPH_VERSION,
       }
     : null;
 }
@@ -36,6 +51,8 @@ export function channelSenders(
     );
   const sms = smsSettings(config);
   if (sms) senders.sms = buildSmsSender(ctx, sms);
+  const whatsapp = whatsappCloudSettings(config);
+  if (whatsapp) senders.whatsapp = buildWhatsappCloudSender(whatsapp);
   return senders;
 }
 
@@ -49,6 +66,8 @@ export async function startChannels(
   if (telegram) running.push(telegram);
   const sms = smsSettings(ctx.config);
   if (sms) running.push(startSms(ctx, clinicId, sms));
+  const whatsapp = whatsappCloudSettings(ctx.config);
+  if (whatsapp) running.push(startWhatsappCloud(ctx, clinicId, whatsapp));
   const senders = channelSenders(ctx);
   const worker =
     ctx.config.REDIS_URL && ctx.config.INLINE_WORKER === "true" && Object.keys(senders).length > 0

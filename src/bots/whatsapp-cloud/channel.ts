@@ -1,0 +1,139 @@
+import express, { type Request, type Response } from "express";
+import type { Logger } from "pino";
+import type { Database } from "../../data/db.js";
+import { linkVerifiedPhone } from "../../domain/identities.js";
+import type { InboundMessage } from "../../flows/messages.js";
+import type { ChatEngine } from "../chat-engine.js";
+import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
+import { sameVerifyToken, validHubSignature } from "./signature.js";
+import { readWebhook, type CloudWebhookPayload } from "./webhook.js";
+
+/** The callback URL's path, as set in the Meta app's WhatsApp webhook configuration. */
+export const WHATSAPP_WEBHOOK_PATH = "/webhooks/whatsapp";
+
+export interface WhatsappCloudChannelOptions {
+  /** WHATSAPP_APP_SECRET: Meta signs each webhook body with it. */
+  appSecret: string;
+  /** WHATSAPP_VERIFY_TOKEN: the token typed into the Meta app when subscribing the webhook. */
+  verifyToken: string;
+  /** WHATSAPP_PHONE_NUMBER_ID: messages to other numbers of the business account are ignored. */
+  phoneNumberId: string;
+  /** The dialogue engine; must answer a redelivered message with the replies it gave first (see ChatEngine). */
+  engine: ChatEngine;
+  delivery: Delivery;
+  db: Database;
+  clinicId: string;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** A request whose raw bytes an upstream JSON parser kept (`express.json({ verify })`). */
+type RawBodyRequest = Request & { rawBody?: Buffer };
+
+/**
+ * The WhatsApp Cloud API channel. `handlePayload` resolves once the replies are queued (or sent)
+ * and rejects when they could not be, so the webhook answers 5xx and Meta delivers the same
+ * payload again later; messages already handled are then answered from their stored replies.
+ */
+export function whatsappCloudChannel(opts: WhatsappCloudChannelOptions) {
+  async function handlePayload(payload: CloudWebhookPayload): Promise<void> {
+    const read = readWebhook(payload, opts.phoneNumberId, opts.now());
+    for (const s of read.statuses) {
+      // Not stored yet: a status names only our wamid, and the recipient is left out of the logs.
+      opts.logger.debug(
+        { channel: "whatsapp", wamid: s.providerMessageId, status: s.status, errorCode: s.errorCode },
+        "whatsapp status",
+      );
+    }
+    if (read.unsupported > 0) {
+      opts.logger.debug(
+        { channel: "whatsapp", count: read.unsupported },
+        "whatsapp messages of unsupported types ignored",
+      );
+    }
+    // In order: one payload may carry several messages of one patient.
+    for (const inbound of read.messages) await handleMessage(inbound);
+  }
+
+  async function handleMessage(inbound: InboundMessage): Promise<void> {
+    await linkOnce(inbound.senderId);
+    const replies = await opts.engine(inbound);
+    await opts.delivery.deliver(outboundJobs("whatsapp", inbound.senderId, inbound.providerMessageId, replies));
+  }
+
+  // A WhatsApp id is the phone number WhatsApp verified: the first message links it to the patient with that phone.
+  async function linkOnce(phone: string): Promise<void> {
+    const known = await opts.db.sql.query(
+      `SELECT 1 FROM channel_identity WHERE channel = 'whatsapp' AND external_id = $1 AND verified`,
+      [phone],
+    );
+    if (known.length > 0) return;
+    const { outcome } = await linkVerifiedPhone(opts.db, {
+      clinicId: opts.clinicId,
+      channel: "whatsapp",
+      externalId: phone,
+      phone,
+    });
+    if (outcome === "linked" || outcome === "conflict")
+      opts.logger.info({ channel: "whatsapp", outcome }, "whatsapp number matched a patient record");
+  }
+
+  const router = express.Router();
+
+  // Meta's subscription handshake.
+  router.get(WHATSAPP_WEBHOOK_PATH, (req: Request, res: Response) => {
+    const q = req.query;
+    const challenge = q["hub.challenge"];
+    if (
+      q["hub.mode"] !== "subscribe" ||
+      !sameVerifyToken(q["hub.verify_token"], opts.verifyToken) ||
+      typeof challenge !== "string"
+    ) {
+      res.status(403).type("text/plain").send("Forbidden");
+      return;
+    }
+    res.status(200).type("text/plain").send(challenge);
+  });
+
+  router.post(
+    WHATSAPP_WEBHOOK_PATH,
+    // Keeps the exact bytes for the signature; does nothing if an earlier parser already read the body.
+    express.raw({ type: "application/json", limit: "1mb" }),
+    async (req: RawBodyRequest, res: Response) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : req.rawBody;
+      if (!raw) {
+        const parsedEarlier = typeof req.body === "object" && req.body !== null && Object.keys(req.body).length > 0;
+        if (parsedEarlier) {
+          // Misconfiguration, not an attack: an app-wide JSON parser consumed the bytes without keeping them.
+          opts.logger.error("whatsapp webhook body was parsed before the router and its raw bytes were not kept");
+          res.status(500).json({ error: "raw_body_unavailable" });
+          return;
+        }
+      }
+      if (!validHubSignature(raw ?? Buffer.alloc(0), req.get("x-hub-signature-256"), opts.appSecret)) {
+        res.status(401).json({ error: "unauthorized", message: "Missing or wrong X-Hub-Signature-256" });
+        return;
+      }
+      let payload: CloudWebhookPayload;
+      try {
+        payload = JSON.parse(raw!.toString("utf8")) as CloudWebhookPayload;
+      } catch {
+        // Signed but unreadable: redelivering it would not help.
+        res.status(200).json({});
+        return;
+      }
+      try {
+        await handlePayload(payload);
+        res.status(200).json({});
+      } catch (err) {
+        const unavailable = err instanceof DeliveryUnavailable;
+        opts.logger[unavailable ? "warn" : "error"](
+          { channel: "whatsapp", reason: (err as Error).message },
+          "whatsapp webhook not handled; Meta will redeliver it",
+        );
+        res.status(unavailable ? 503 : 500).json({});
+      }
+    },
+  );
+  return { router, handlePayload };
+}
