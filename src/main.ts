@@ -7,7 +7,7 @@ import { apiRouter } from "./api/router.js";
 import { createApp, type MountedRouter } from "./app.js";
 import { consoleRouter } from "./console/router.js";
 import { startChannels } from "./bots/channels.js";
-import { webChatEngine } from "./bots/web/engine.js";
+import { clinicEngine } from "./bots/chat-engine.js";
 import { webChatRouter } from "./bots/web/router.js";
 import { fhirRouter } from "./fhir/router.js";
 import { loadConfig, type Config } from "./config.js";
@@ -63,13 +63,7 @@ const routers: MountedRouter[] = [
 const clinic = await db.prisma.clinic.findFirst({ orderBy: { createdAt: "asc" } });
 let channels: { close(): Promise<void> } | null = null;
 if (clinic) {
-  const engine = webChatEngine({
-    db,
-    clinicId: clinic.id,
-    holdMinutes: config.HOLD_MINUTES,
-    idleMinutes: config.CONVERSATION_IDLE_MINUTES,
-    now: ctx.now,
-  });
+  const engine = clinicEngine(ctx, clinic.id);
   const secureCookies = config.NODE_ENV === "production" || Boolean(config.PUBLIC_URL?.startsWith("https:"));
   routers.push({
     path: "/",

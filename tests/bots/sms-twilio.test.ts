@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inlineDelivery } from "../../src/bots/delivery/inline.js";
 import { memoryPacer } from "../../src/bots/delivery/pacing.js";
 import { smsChannel } from "../../src/bots/sms/channel.js";
-import { smsEngine } from "../../src/bots/sms/engine.js";
+import { replayingEngine } from "../../src/bots/chat-engine.js";
 import { smsSegments } from "../../src/bots/sms/segments.js";
 import { smsSender, twilioClient } from "../../src/bots/sms/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
@@ -36,7 +36,7 @@ beforeAll(async () => {
     logger,
     baseDelayMs: 20,
   });
-  const engine = smsEngine({ db, clinicId, holdMinutes: 5, now });
+  const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
   const { router } = smsChannel({
     authToken: TOKEN,
     publicUrl: PUBLIC_URL,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundJob } from "../../src/bots/delivery/outbound.js";
 import { queueDelivery, startDeliveryWorker, type DeliveryWorkerOptions } from "../../src/bots/delivery/queue.js";
 import { telegramChannel } from "../../src/bots/telegram/channel.js";
-import { telegramEngine } from "../../src/bots/telegram/engine.js";
+import { replayingEngine } from "../../src/bots/chat-engine.js";
 import { telegramApi, telegramSender } from "../../src/bots/telegram/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { paris } from "../support/clinic.js";
@@ -55,7 +55,7 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
       lockDurationMs: 1_000,
       stalledIntervalMs: 300,
     };
-    const engine = telegramEngine({ db, clinicId, holdMinutes: 5, now });
+    const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
     const { router } = telegramChannel({ api, webhookSecret: SECRET, engine, delivery, db, clinicId, logger, now });
     const app = express();
     app.use(router);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inlineDelivery } from "../../src/bots/delivery/inline.js";
 import { memoryPacer } from "../../src/bots/delivery/pacing.js";
 import { telegramChannel } from "../../src/bots/telegram/channel.js";
-import { telegramEngine } from "../../src/bots/telegram/engine.js";
+import { replayingEngine } from "../../src/bots/chat-engine.js";
 import { telegramApi, telegramSender } from "../../src/bots/telegram/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { paris } from "../support/clinic.js";
@@ -32,7 +32,7 @@ beforeAll(async () => {
     logger,
     baseDelayMs: 20,
   });
-  const engine = telegramEngine({ db, clinicId, holdMinutes: 5, now });
+  const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
   const { router } = telegramChannel({ api, webhookSecret: SECRET, engine, delivery, db, clinicId, logger, now });
   const app = express();
   app.use(router);

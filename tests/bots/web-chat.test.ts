@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
-import { webChatEngine } from "../../src/bots/web/engine.js";
+import { replayingEngine } from "../../src/bots/chat-engine.js";
 import { webChatRouter } from "../../src/bots/web/router.js";
 import { loadConfig } from "../../src/config.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
@@ -18,7 +18,7 @@ beforeAll(async () => {
   const { clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" });
   const now = () => paris("2026-11-30T08:00");
   const ctx = { config: loadConfig({ NODE_ENV: "test" }), db, logger: pino({ level: "silent" }), now };
-  const engine = webChatEngine({ db, clinicId, holdMinutes: 5, now });
+  const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
   const app = createApp(ctx, {
     routers: [{ path: "/", router: webChatRouter(engine, { secureCookies: false, emergencyNumber: "15", now }) }],
   });

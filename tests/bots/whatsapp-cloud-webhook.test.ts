@@ -5,7 +5,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inlineDelivery } from "../../src/bots/delivery/inline.js";
 import { memoryPacer } from "../../src/bots/delivery/pacing.js";
-import { telegramEngine } from "../../src/bots/telegram/engine.js";
+import { replayingEngine } from "../../src/bots/chat-engine.js";
 import { whatsappCloudChannel } from "../../src/bots/whatsapp-cloud/channel.js";
 import { whatsappCloudSender } from "../../src/bots/whatsapp-cloud/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
@@ -36,7 +36,7 @@ beforeAll(async () => {
     logger,
     baseDelayMs: 20,
   });
-  const engine = telegramEngine({ db, clinicId, holdMinutes: 5, now });
+  const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
   const { router } = whatsappCloudChannel({
     appSecret: APP_SECRET,
     verifyToken: VERIFY_TOKEN,

@@ -1,11 +1,10 @@
+import { clinicEngine } from "../chat-engine.js";
+import { deliveryFor } from "../delivery/for-channel.js";
 import type { Router } from "express";
 import type { AppContext } from "../../context.js";
-import { inlineDelivery } from "../delivery/inline.js";
-import { memoryPacer, type PacingLimits } from "../delivery/pacing.js";
+import type { PacingLimits } from "../delivery/pacing.js";
 import type { Sender } from "../delivery/outbound.js";
-import { queueDelivery } from "../delivery/queue.js";
 import { smsChannel, TWILIO_SMS_PATH, TWILIO_STATUS_PATH } from "./channel.js";
-import { smsEngine } from "./engine.js";
 import { smsSender, twilioClient } from "./send.js";
 
 /** Twilio's settings (TWILIO_* environment variables). */
@@ -48,18 +47,10 @@ export function startSms(
   clinicId: string,
   s: SmsSettings,
 ): { router: Router; senders: { sms: Sender }; close(): Promise<void> } {
-  const { config, logger, db } = ctx;
+  const { logger, db } = ctx;
   const senders = { sms: buildSmsSender(ctx, s) };
-  const delivery = config.REDIS_URL
-    ? queueDelivery({ redisUrl: config.REDIS_URL, limits: TWILIO_LIMITS, logger })
-    : inlineDelivery({ senders, pacer: memoryPacer(TWILIO_LIMITS), logger });
-  const engine = smsEngine({
-    db,
-    clinicId,
-    holdMinutes: config.HOLD_MINUTES,
-    idleMinutes: config.CONVERSATION_IDLE_MINUTES,
-    now: ctx.now,
-  });
+  const delivery = deliveryFor(ctx, senders, TWILIO_LIMITS);
+  const engine = clinicEngine(ctx, clinicId);
   const { router } = smsChannel({
     authToken: s.authToken,
     publicUrl: s.publicUrl,

@@ -1,11 +1,10 @@
+import { clinicEngine } from "../chat-engine.js";
+import { deliveryFor } from "../delivery/for-channel.js";
 import { randomBytes } from "node:crypto";
 import type { Router } from "express";
 import type { AppContext } from "../../context.js";
-import { inlineDelivery } from "../delivery/inline.js";
-import { memoryPacer, TELEGRAM_LIMITS } from "../delivery/pacing.js";
-import { queueDelivery } from "../delivery/queue.js";
+import { TELEGRAM_LIMITS } from "../delivery/pacing.js";
 import { telegramChannel, TELEGRAM_WEBHOOK_PATH } from "./channel.js";
-import { telegramEngine } from "./engine.js";
 import { setTelegramWebhook, startTelegramPolling } from "./polling.js";
 import { telegramApi, telegramSender } from "./send.js";
 
@@ -25,18 +24,10 @@ export async function startTelegram(ctx: AppContext, clinicId: string): Promise<
   const token = config.TELEGRAM_BOT_TOKEN;
   const api = telegramApi({ token, apiRoot: config.TELEGRAM_API_ROOT });
   const senders = { telegram: telegramSender(api) };
-  const delivery = config.REDIS_URL
-    ? queueDelivery({ redisUrl: config.REDIS_URL, limits: TELEGRAM_LIMITS, logger })
-    : inlineDelivery({ senders, pacer: memoryPacer(TELEGRAM_LIMITS), logger });
+  const delivery = deliveryFor(ctx, senders, TELEGRAM_LIMITS);
   // Polling needs no webhook secret; the router is then never reachable by Telegram anyway.
   const webhookSecret = config.TELEGRAM_WEBHOOK_SECRET ?? randomBytes(32).toString("base64url");
-  const engine = telegramEngine({
-    db,
-    clinicId,
-    holdMinutes: config.HOLD_MINUTES,
-    idleMinutes: config.CONVERSATION_IDLE_MINUTES,
-    now: ctx.now,
-  });
+  const engine = clinicEngine(ctx, clinicId);
   const { router, handleUpdate } = telegramChannel({
     api,
     webhookSecret,

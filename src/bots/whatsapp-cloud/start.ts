@@ -1,10 +1,8 @@
+import { clinicEngine } from "../chat-engine.js";
+import { deliveryFor } from "../delivery/for-channel.js";
 import type { Router } from "express";
 import type { AppContext } from "../../context.js";
-import { inlineDelivery } from "../delivery/inline.js";
 import type { Sender } from "../delivery/outbound.js";
-import { memoryPacer } from "../delivery/pacing.js";
-import { queueDelivery } from "../delivery/queue.js";
-import { telegramEngine } from "../telegram/engine.js";
 import { whatsappCloudChannel, WHATSAPP_WEBHOOK_PATH } from "./channel.js";
 import { WHATSAPP_CLOUD_LIMITS, whatsappCloudSender, type GraphClientOptions } from "./send.js";
 
@@ -29,19 +27,10 @@ export function startWhatsappCloud(
   clinicId: string,
   s: WhatsappCloudSettings,
 ): { router: Router; senders: { whatsapp: Sender }; close(): Promise<void> } {
-  const { config, logger, db } = ctx;
+  const { logger, db } = ctx;
   const senders = { whatsapp: buildWhatsappCloudSender(s) };
-  const delivery = config.REDIS_URL
-    ? queueDelivery({ redisUrl: config.REDIS_URL, limits: WHATSAPP_CLOUD_LIMITS, logger })
-    : inlineDelivery({ senders, pacer: memoryPacer(WHATSAPP_CLOUD_LIMITS), logger });
-  // Telegram's engine is channel-neutral: a redelivered wamid yields its first replies again.
-  const engine = telegramEngine({
-    db,
-    clinicId,
-    holdMinutes: config.HOLD_MINUTES,
-    idleMinutes: config.CONVERSATION_IDLE_MINUTES,
-    now: ctx.now,
-  });
+  const delivery = deliveryFor(ctx, senders, WHATSAPP_CLOUD_LIMITS);
+  const engine = clinicEngine(ctx, clinicId);
   const { router } = whatsappCloudChannel({
     appSecret: s.appSecret,
     verifyToken: s.verifyToken,
