@@ -90,3 +90,20 @@ export async function linkVerifiedPhone(
   });
   return { outcome, patientId };
 }
+
+/**
+ * For channels whose address is the phone number itself (SMS, WhatsApp): links it to the
+ * patient with that phone the first time it writes. Null when it was already linked.
+ */
+export async function linkSenderPhoneOnce(
+  db: Database,
+  input: { clinicId: string; channel: "sms" | "whatsapp"; phone: string },
+): Promise<PhoneLinkOutcome | null> {
+  const known = await db.sql.query(
+    `SELECT 1 FROM channel_identity WHERE channel = $1::"Channel" AND external_id = $2 AND verified`,
+    [input.channel, input.phone],
+  );
+  if (known.length > 0) return null;
+  const { outcome } = await linkVerifiedPhone(db, { ...input, externalId: input.phone });
+  return outcome;
+}

@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import twilio from "twilio";
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
-import { linkVerifiedPhone, toE164 } from "../../domain/identities.js";
+import { linkSenderPhoneOnce, toE164 } from "../../domain/identities.js";
 import { isOptedOut, optInToSms, optOutOfSms, readSmsKeyword, type SmsKeyword } from "../../domain/sms-consent.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
@@ -79,19 +79,9 @@ export function smsChannel(opts: SmsChannelOptions) {
     await opts.delivery.deliver([keyword.kind === "start" ? job! : { ...job!, id: job!.id + KEYWORD_REPLY_SUFFIX }]);
   }
 
-  // An SMS comes from the number itself: the first one links it to the patient with that phone.
+  // An SMS comes from the number itself: the first message links it to the patient with that phone.
   async function linkOnce(phone: string): Promise<void> {
-    const known = await opts.db.sql.query(
-      `SELECT 1 FROM channel_identity WHERE channel = 'sms' AND external_id = $1 AND verified`,
-      [phone],
-    );
-    if (known.length > 0) return;
-    const { outcome } = await linkVerifiedPhone(opts.db, {
-      clinicId: opts.clinicId,
-      channel: "sms",
-      externalId: phone,
-      phone,
-    });
+    const outcome = await linkSenderPhoneOnce(opts.db, { clinicId: opts.clinicId, channel: "sms", phone });
     if (outcome === "linked" || outcome === "conflict")
       opts.logger.info({ channel: "sms", outcome }, "sms number matched a patient record");
   }

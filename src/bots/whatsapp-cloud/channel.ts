@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from "express";
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
-import { linkVerifiedPhone } from "../../domain/identities.js";
+import { linkSenderPhoneOnce } from "../../domain/identities.js";
 import type { InboundMessage } from "../../flows/messages.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
@@ -63,17 +63,7 @@ export function whatsappCloudChannel(opts: WhatsappCloudChannelOptions) {
 
   // A WhatsApp id is the phone number WhatsApp verified: the first message links it to the patient with that phone.
   async function linkOnce(phone: string): Promise<void> {
-    const known = await opts.db.sql.query(
-      `SELECT 1 FROM channel_identity WHERE channel = 'whatsapp' AND external_id = $1 AND verified`,
-      [phone],
-    );
-    if (known.length > 0) return;
-    const { outcome } = await linkVerifiedPhone(opts.db, {
-      clinicId: opts.clinicId,
-      channel: "whatsapp",
-      externalId: phone,
-      phone,
-    });
+    const outcome = await linkSenderPhoneOnce(opts.db, { clinicId: opts.clinicId, channel: "whatsapp", phone });
     if (outcome === "linked" || outcome === "conflict")
       opts.logger.info({ channel: "whatsapp", outcome }, "whatsapp number matched a patient record");
   }
