@@ -134,6 +134,9 @@ describe("resource mapping", () => {
     consentAt: null,
     consentVersion: null,
     erasedAt: null,
+    insurerId: null,
+    insuranceNumber: null,
+    insuranceCoverageBp: 0,
     createdAt: new Date("2026-01-01T00:00:00Z"),
     updatedAt: new Date("2026-01-02T00:00:00Z"),
   };
@@ -159,6 +162,7 @@ describe("resource mapping", () => {
         telegramChatId: null,
         whatsappPhone: null,
         onCall: false,
+        escalationRank: 100,
         presence: "free",
         active: true,
         createdAt: new Date(),

@@ -52,6 +52,11 @@ const HAND_WRITTEN = [
   "constraint slot_hold.slot_hold_duration CHECK",
   "constraint schedule_exception.schedule_exception_ends_after_start CHECK",
   "constraint working_hours.working_hours_minutes CHECK",
+  "constraint invoice_line.invoice_line_amounts CHECK",
+  "constraint payment.payment_amount_positive CHECK",
+  "constraint invoice.invoice_parts_add_up CHECK",
+  "constraint patient.patient_coverage_bp CHECK",
+  "constraint clinic.clinic_quiet_hours_minutes CHECK",
 ];
 
 /** The public schema as comparable lines: tables, columns, indexes, constraints, enums, extensions. */
