@@ -12,11 +12,22 @@ import { foldText, type Token } from "./normalize.js";
 export interface Phrase {
   readonly source: string;
   readonly steps: readonly (readonly Alternative[])[];
+  /** Step i and i+1 typed as one word ("rendezvous" for "rendez vous"): every pairing, compiled once. */
+  readonly joinedSteps: readonly (readonly Alternative[])[];
 }
 
 interface Alternative {
   readonly word: string;
   readonly prefix: boolean;
+  readonly facts: WordFacts;
+}
+
+/** What matching needs to know about a word, worked out once per word rather than once per comparison. */
+interface WordFacts {
+  readonly stem: string;
+  readonly hasDigit: boolean;
+  /** Synonym group of the word, else of its stem. */
+  readonly group: number | undefined;
 }
 
 /** Where a phrase was found in a token list. */
@@ -46,15 +57,18 @@ export function compilePhrase(source: string): Phrase {
     .map((step) =>
       step
         .split("|")
-        .map((alt) => ({
-          word: foldText(alt.replace(/\*$/, "")).replace(/[^\p{L}\p{N}]/gu, ""),
-          prefix: alt.endsWith("*"),
-        }))
+        .map((alt) => alternative(foldText(alt.replace(/\*$/, "")).replace(/[^\p{L}\p{N}]/gu, ""), alt.endsWith("*")))
         .filter((alt) => alt.word.length > 0),
     )
     .filter((step) => step.length > 0);
-  return { source, steps };
+  const joinedSteps = steps.map((step, i) => {
+    const following = steps[i + 1] ?? [];
+    return step.flatMap((a) => following.map((b) => alternative(a.word + b.word, b.prefix)));
+  });
+  return { source, steps, joinedSteps };
 }
+
+const alternative = (word: string, prefix: boolean): Alternative => ({ word, prefix, facts: factsOf(word) });
 
 const ELIDED_PARTICLES = ["j", "l", "d", "m", "n", "s", "t", "c", "qu"];
 const STARTS_WITH_VOWEL = /^[aeiouyh]/;
@@ -86,8 +100,32 @@ export function lightStem(word: string): string {
   return w;
 }
 
+// Patients' words repeat (a few thousand cover nearly every message); the bound keeps a flood of
+// random words from growing it without end.
+const MAX_REMEMBERED_WORDS = 20_000;
+const rememberedFacts = new Map<string, WordFacts>();
+
+function factsOf(word: string): WordFacts {
+  let facts = rememberedFacts.get(word);
+  if (!facts) {
+    const stem = lightStem(word);
+    facts = { stem, hasDigit: /\d/.test(word), group: synonymGroup.get(word) ?? synonymGroup.get(stem) };
+    if (rememberedFacts.size >= MAX_REMEMBERED_WORDS) rememberedFacts.clear();
+    rememberedFacts.set(word, facts);
+  }
+  return facts;
+}
+
 /** Whether a patient's word stands for a pattern word. */
-export function wordMatches(text: string, alt: Alternative, options: PhraseOptions = {}): boolean {
+export function wordMatches(
+  text: string,
+  alt: Pick<Alternative, "word" | "prefix">,
+  options: PhraseOptions = {},
+): boolean {
+  return matches(text, factsOf(text), { ...alt, facts: factsOf(alt.word) }, options);
+}
+
+function matches(text: string, t: WordFacts, alt: Alternative, options: PhraseOptions): boolean {
   const pattern = alt.word;
   if (text === pattern) return true;
   if (alt.prefix) {
@@ -95,23 +133,19 @@ export function wordMatches(text: string, alt: Alternative, options: PhraseOptio
     const allowance = typoAllowance(pattern.length, 6);
     return allowance > 0 && text.length >= pattern.length && closeEnough(text.slice(0, pattern.length), pattern, 1);
   }
-  if (/\d/.test(text) || /\d/.test(pattern)) return false;
-  const stemText = lightStem(text);
-  const stemPattern = lightStem(pattern);
-  if (stemText === stemPattern) return true;
-  if (options.synonyms !== false) {
-    const group = synonymGroup.get(text) ?? synonymGroup.get(stemText);
-    if (group !== undefined && group === (synonymGroup.get(pattern) ?? synonymGroup.get(stemPattern))) return true;
-  }
+  const p = alt.facts;
+  if (t.hasDigit || p.hasDigit) return false;
+  if (t.stem === p.stem) return true;
+  if (options.synonyms !== false && t.group !== undefined && t.group === p.group) return true;
   // "narrive" for "n'arrive", "lestomac" for "l'estomac": the apostrophe was not typed.
-  if (STARTS_WITH_VOWEL.test(pattern) && text.endsWith(pattern)) {
+  if (text.length > pattern.length && STARTS_WITH_VOWEL.test(pattern) && text.endsWith(pattern)) {
     const particle = text.slice(0, text.length - pattern.length);
     if (ELIDED_PARTICLES.includes(particle)) return true;
   }
   const minLength = options.typoMinLength ?? 5;
-  if (text.length < minLength || pattern.length < minLength) return false;
+  if (text.length < minLength || pattern.length < minLength || text[0] !== pattern[0]) return false;
   const allowance = typoAllowance(Math.min(text.length, pattern.length), minLength);
-  return closeEnough(stemText, stemPattern, allowance) || closeEnough(text, pattern, allowance);
+  return closeEnough(t.stem, p.stem, allowance) || closeEnough(text, pattern, allowance);
 }
 
 // The first letter is rarely mistyped; requiring it keeps "mourir" from matching "nourrir".
@@ -125,9 +159,11 @@ export function findPhrase(
   options: PhraseOptions = {},
 ): PhraseMatch | undefined {
   if (phrase.steps.length === 0) return undefined;
+  const overview = overviewOf(tokens);
+  if (!mayOccur(phrase, overview, options)) return undefined;
   for (let start = 0; start < tokens.length; start++) {
     const used: number[] = [];
-    const end = matchFrom(tokens, phrase, 0, start, used, options);
+    const end = matchFrom(tokens, overview, phrase, 0, start, used, options);
     if (end >= 0) return { start, end, used };
   }
   return undefined;
@@ -146,12 +182,118 @@ export function findAnyPhrase(
   return undefined;
 }
 
-const stepMatches = (word: string, step: readonly Alternative[], options: PhraseOptions) =>
-  step.some((alt) => wordMatches(word, alt, options));
+/**
+ * What every match needs from a message, gathered once per token list: a token matches a
+ * pattern word only if they begin with the same letter (equal, same stem, a typo, a prefix),
+ * share a synonym group, or the token is an elided particle glued to it ("lestomac"). A phrase
+ * with a step no token can meet is skipped without trying every position.
+ */
+interface Overview {
+  readonly initials: ReadonlySet<string>;
+  /** First two letters of each word and glued pair. */
+  readonly openings: ReadonlySet<string>;
+  /** Each word and glued pair, and their stems. */
+  readonly stems: ReadonlySet<string>;
+  readonly groups: ReadonlySet<number>;
+  /** Facts of each token's word. */
+  readonly facts: readonly WordFacts[];
+  /** Each token's word glued to the next one of its clause ("rendez"+"vous"), if any. */
+  readonly glued: readonly ({ word: string; facts: WordFacts } | undefined)[];
+  /** Words typed with an elided particle glued on ("lestomac"): what follows the particle. */
+  readonly elided: ReadonlySet<string>;
+  /** Initial and length of each word of 5 letters or more (see `shape`): typos keep both close. */
+  readonly shapes: ReadonlySet<number>;
+}
+
+const overviews = new WeakMap<readonly Token[], Overview>();
+
+function overviewOf(tokens: readonly Token[]): Overview {
+  let overview = overviews.get(tokens);
+  if (!overview) {
+    const initials = new Set<string>();
+    const openings = new Set<string>();
+    const stems = new Set<string>();
+    const groups = new Set<number>();
+    const elided = new Set<string>();
+    const shapes = new Set<number>();
+    const facts: WordFacts[] = [];
+    const glued: ({ word: string; facts: WordFacts } | undefined)[] = [];
+    tokens.forEach((token, i) => {
+      const next = tokens[i + 1];
+      const own = factsOf(token.word);
+      const pair = next && next.clause === token.clause ? token.word + next.word : undefined;
+      const pairFacts = pair === undefined ? undefined : factsOf(pair);
+      facts.push(own);
+      glued.push(pair === undefined ? undefined : { word: pair, facts: pairFacts! });
+      for (const [word, f] of [
+        [token.word, own],
+        [pair, pairFacts],
+      ] as const) {
+        if (word === undefined || !f) continue;
+        initials.add(word[0]!);
+        openings.add(word.slice(0, 2));
+        stems.add(word).add(f.stem);
+        if (f.group !== undefined) groups.add(f.group);
+        if (word.length >= 5) shapes.add(shape(word, word.length));
+        for (const particle of ELIDED_PARTICLES) {
+          if (word.length > particle.length && word.startsWith(particle)) elided.add(word.slice(particle.length));
+        }
+      }
+    });
+    overview = { initials, openings, stems, groups, elided, shapes, facts, glued };
+    overviews.set(tokens, overview);
+  }
+  return overview;
+}
+
+const shape = (word: string, length: number): number => word.charCodeAt(0) * 1024 + Math.min(length, 1023);
+
+// Mirrors `matches`: what a token must have for each way a pattern word can match it.
+function mayMeet(alt: Alternative, overview: Overview, options: PhraseOptions): boolean {
+  const { word } = alt;
+  if (alt.prefix) {
+    // Typos are tolerated from 6 letters on and keep the first letter; else the token begins with the pattern.
+    return word.length >= 6 ? overview.initials.has(word[0]!) : overview.openings.has(word.slice(0, 2));
+  }
+  if (alt.facts.hasDigit) return overview.stems.has(word);
+  if (options.synonyms !== false && alt.facts.group !== undefined && overview.groups.has(alt.facts.group)) return true;
+  if (overview.elided.has(word)) return true;
+  if (overview.stems.has(alt.facts.stem)) return true;
+  const minLength = options.typoMinLength ?? 5;
+  if (word.length < minLength) return false;
+  // A typo is tolerated between words of similar length (at most 2 apart) with the same first letter.
+  for (let length = Math.max(minLength, word.length - 2); length <= word.length + 2; length++) {
+    if (overview.shapes.has(shape(word, length))) return true;
+  }
+  return false;
+}
+
+function mayOccur(phrase: Phrase, overview: Overview, options: PhraseOptions): boolean {
+  const { steps, joinedSteps } = phrase;
+  for (let i = 0; i < steps.length; i++) {
+    if (
+      !someMayMeet(steps[i]!, overview, options) &&
+      !someMayMeet(joinedSteps[i]!, overview, options) &&
+      !(i > 0 && someMayMeet(joinedSteps[i - 1]!, overview, options))
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+function someMayMeet(alternatives: readonly Alternative[], overview: Overview, options: PhraseOptions): boolean {
+  for (const alt of alternatives) if (mayMeet(alt, overview, options)) return true;
+  return false;
+}
+
+const stepMatches = (word: string, facts: WordFacts, step: readonly Alternative[], options: PhraseOptions) =>
+  step.some((alt) => matches(word, facts, alt, options));
 
 // Tries to match steps[i..] with step i at token j. Returns the end index or -1; fills `used`.
 function matchFrom(
   tokens: readonly Token[],
+  overview: Overview,
   phrase: Phrase,
   i: number,
   j: number,
@@ -162,36 +304,50 @@ function matchFrom(
   const token = tokens[j];
   const step = steps[i];
   if (!token || !step) return -1;
-  const attempts: { nextStep: number; nextToken: number; usedTokens: number[] }[] = [];
-  if (stepMatches(token.word, step, options)) attempts.push({ nextStep: i + 1, nextToken: j + 1, usedTokens: [j] });
+  const facts = overview.facts[j]!;
+  // Tried in this order; the first that leads to a whole match wins.
+  if (stepMatches(token.word, facts, step, options)) {
+    const end = attempt(tokens, overview, phrase, i + 1, j + 1, [j], used, options);
+    if (end >= 0) return end;
+  }
   // "rendezvous" typed for the two pattern words "rendez vous", and the other way round.
   // Joined words must be spelled right (synonyms allowed): with typos allowed too,
   // "an appointment" would read as "appointment".
-  const following = steps[i + 1];
-  if (following && step.some((a) => following.some((b) => wordMatches(token.word, joined(a, b), EXACT)))) {
-    attempts.push({ nextStep: i + 2, nextToken: j + 1, usedTokens: [j] });
+  if (phrase.joinedSteps[i]!.some((alt) => matches(token.word, facts, alt, EXACT))) {
+    const end = attempt(tokens, overview, phrase, i + 2, j + 1, [j], used, options);
+    if (end >= 0) return end;
   }
-  const nextToken = tokens[j + 1];
-  if (nextToken && nextToken.clause === token.clause && stepMatches(token.word + nextToken.word, step, EXACT)) {
-    attempts.push({ nextStep: i + 1, nextToken: j + 2, usedTokens: [j, j + 1] });
-  }
-  for (const attempt of attempts) {
-    if (attempt.nextStep >= steps.length) {
-      used.push(...attempt.usedTokens);
-      return attempt.nextToken;
-    }
-    const end = matchNext(tokens, phrase, attempt.nextStep, attempt.nextToken, token.clause, used, options);
-    if (end >= 0) {
-      used.unshift(...attempt.usedTokens);
-      return end;
-    }
+  const glued = overview.glued[j];
+  if (glued && stepMatches(glued.word, glued.facts, step, EXACT)) {
+    return attempt(tokens, overview, phrase, i + 1, j + 2, [j, j + 1], used, options);
   }
   return -1;
+}
+
+// Continues a match whose step i-1 used `usedTokens`; returns the end index or -1.
+function attempt(
+  tokens: readonly Token[],
+  overview: Overview,
+  phrase: Phrase,
+  nextStep: number,
+  nextToken: number,
+  usedTokens: readonly number[],
+  used: number[],
+  options: PhraseOptions,
+): number {
+  if (nextStep >= phrase.steps.length) {
+    used.push(...usedTokens);
+    return nextToken;
+  }
+  const end = matchNext(tokens, overview, phrase, nextStep, nextToken, tokens[usedTokens[0]!]!.clause, used, options);
+  if (end >= 0) used.unshift(...usedTokens);
+  return end;
 }
 
 // Looks for step i at or after token `from`, skipping fillers and at most maxGap other words.
 function matchNext(
   tokens: readonly Token[],
+  overview: Overview,
   phrase: Phrase,
   i: number,
   from: number,
@@ -210,7 +366,7 @@ function matchNext(
     const token = tokens[k]!;
     if (token.clause !== clause) return -1;
     const attemptUsed: number[] = [];
-    const end = matchFrom(tokens, phrase, i, k, attemptUsed, options);
+    const end = matchFrom(tokens, overview, phrase, i, k, attemptUsed, options);
     if (end >= 0) {
       used.push(...attemptUsed);
       return end;
@@ -225,5 +381,3 @@ function matchNext(
 
 const MAX_FILLERS = 5;
 const EXACT: PhraseOptions = { typoMinLength: Infinity };
-
-const joined = (a: Alternative, b: Alternative): Alternative => ({ word: a.word + b.word, prefix: b.prefix });

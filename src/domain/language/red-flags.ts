@@ -35,9 +35,11 @@ export function detectRedFlag(text: string | NormalizedText): RedFlag | undefine
   return undefined;
 }
 
+const RED_FLAG_MATCHING = { maxGap: 2, typoMinLength: 6 } as const;
+
 function affirmedOccurrence(tokens: readonly Token[], phrase: Phrase, unless: readonly Phrase[]): boolean {
   for (let from = 0; from < tokens.length;) {
-    const match = findPhrase(tokens.slice(from), phrase, { maxGap: 2, typoMinLength: 6 });
+    const match = findPhrase(from === 0 ? tokens : tokens.slice(from), phrase, RED_FLAG_MATCHING);
     if (!match) return false;
     const shifted: PhraseMatch = {
       start: match.start + from,
