@@ -12,8 +12,25 @@ const CONCURRENCY = 32;
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 400);
 const OPEN_CONVERSATIONS = Number(process.env.BENCH_OPEN_CONVERSATIONS ?? 10_000);
 
-const WHEN = ["demain matin", "mardi après-midi", "mercredi vers 10h", "jeudi matin", "vendredi après-midi", "lundi prochain matin", "au plus vite"];
-const NAMES = ["Camille Martin", "Louis Bernard", "Emma Petit", "Hugo Durand", "Léa Leroy", "Nathan Moreau", "Chloé Simon", "Jules Michel"];
+const WHEN = [
+  "demain matin",
+  "mardi après-midi",
+  "mercredi vers 10h",
+  "jeudi matin",
+  "vendredi après-midi",
+  "lundi prochain matin",
+  "au plus vite",
+];
+const NAMES = [
+  "Camille Martin",
+  "Louis Bernard",
+  "Emma Petit",
+  "Hugo Durand",
+  "Léa Leroy",
+  "Nathan Moreau",
+  "Chloé Simon",
+  "Jules Michel",
+];
 const WHO = ["un généraliste", "un cardiologue", "un pédiatre", "un dermatologue", "un gynécologue"];
 
 /**
@@ -30,7 +47,13 @@ export async function dialogueBench(): Promise<BenchResult> {
     let ids = 0;
     const send = async (senderId: string, text: string, samples?: number[]): Promise<OutboundMessage[]> => {
       const t = performance.now();
-      const replies = await handleInbound(deps, { channel: "web", senderId, text, providerMessageId: `b${++ids}`, receivedAt: new Date() });
+      const replies = await handleInbound(deps, {
+        channel: "web",
+        senderId,
+        text,
+        providerMessageId: `b${++ids}`,
+        receivedAt: new Date(),
+      });
       samples?.push(performance.now() - t);
       return replies;
     };
@@ -38,7 +61,11 @@ export async function dialogueBench(): Promise<BenchResult> {
     /** One patient's whole booking: ask, pick the first time, name, birth date, consent. */
     const converse = async (i: number, samples?: number[]): Promise<boolean> => {
       const who = `p${i}`;
-      const offer = await send(who, `bonjour, je voudrais voir ${WHO[i % WHO.length]} ${WHEN[i % WHEN.length]}`, samples);
+      const offer = await send(
+        who,
+        `bonjour, je voudrais voir ${WHO[i % WHO.length]} ${WHEN[i % WHEN.length]}`,
+        samples,
+      );
       if (!offer.some((r) => r.choices?.some((c) => c.id.includes(".slot.")))) return false;
       await send(who, "1", samples);
       await send(who, NAMES[i % NAMES.length]!, samples);
@@ -95,11 +122,22 @@ async function bareExpressRate(n: number): Promise<number> {
   await new Promise((resolve) => server.once("listening", resolve));
   const { port } = server.address() as AddressInfo;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const body = JSON.stringify({ channel: "web", senderId: "x", text: "je voudrais voir un cardiologue demain vers 10h" });
+  const body = JSON.stringify({
+    channel: "web",
+    senderId: "x",
+    text: "je voudrais voir un cardiologue demain vers 10h",
+  });
   const post = () =>
     new Promise<void>((resolve, reject) => {
       const req = http.request(
-        { host: "127.0.0.1", port, path: "/m", method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/m",
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
         (res) => {
           res.resume();
           res.on("end", resolve);

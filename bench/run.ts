@@ -1,5 +1,8 @@
 import { bookingThroughputBench, earliestSlotBench, oneSlotRaceBench, type BenchResult } from "./booking.bench.js";
+import { consoleWeekBench } from "./console-week.bench.js";
+import { channelsBench } from "./channels.bench.js";
 import { dialogueBench } from "./dialogue.bench.js";
+import { remindersBench } from "./reminders.bench.js";
 import { machine, postgresReachable } from "./support.js";
 
 /** `npm run bench [-- name…]`: runs the benchmarks, prints figures and the machine, exits 1 if a target is missed. */
@@ -8,6 +11,9 @@ const suites: Record<string, () => Promise<BenchResult>> = {
   booking: bookingThroughputBench,
   race: oneSlotRaceBench,
   dialogue: dialogueBench,
+  channels: channelsBench,
+  reminders: remindersBench,
+  "console-week": consoleWeekBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));

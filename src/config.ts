@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseKey } from "./lib/secret-box.js";
 
 /** Every setting Tabib reads from the environment. The README's configuration table mirrors this. */
 const ConfigSchema = z.object({
@@ -10,6 +11,13 @@ const ConfigSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   JWT_SECRET: z.string().min(32).optional(),
+  /** AES-256 key sealing staff TOTP secrets at rest: 64 hex digits or base64 of 32 bytes. */
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => parseKey(v) !== null, "64 hex digits or base64 of 32 random bytes")
+    .optional(),
+  /** Uploaded patient documents live here, outside anything served over HTTP. */
+  DOCUMENTS_DIR: z.string().default("./.data/documents"),
   JWT_TTL_SECONDS: z.coerce
     .number()
     .int()
@@ -50,8 +58,25 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^v\d+\.\d+$/)
     .default("v21.0"),
-  /** With REDIS_URL: whether the web process also sends queued replies (off when a separate worker runs). */
+  /** WhatsApp through the clinic's own number in a headless browser (whatsapp-web.js); exclusive with the Cloud API. */
+  WHATSAPP_WEB_ENABLED: z.enum(["true", "false"]).default("false"),
+  /** The linked-device session lives here, so a restart needs no new QR scan. */
+  WHATSAPP_WEB_SESSION_DIR: z.string().default("./.data/whatsapp-web"),
+  /** The system's Chromium (puppeteer's own download is never used). */
+  WHATSAPP_WEB_CHROMIUM: z.string().default("/usr/bin/chromium"),
+  /** Whether the web process also runs background jobs (queued replies, reminders, notices); off when a separate worker runs. */
   INLINE_WORKER: z.enum(["true", "false"]).default("true"),
+  /** How often the reminder sweeper looks for due reminders and pending notices in Postgres. */
+  REMINDER_SWEEP_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  /** SMTP server for notice emails, e.g. smtp://user:pass@mail.example.org:587; unset: no email. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "smtp://… or smtps://…")
+    .optional(),
+  MAIL_FROM: z.string().min(3).default("Tabib <no-reply@tabib.local>"),
+  /** Approved WhatsApp templates for messages outside the 24-hour window. */
+  WHATSAPP_REMINDER_TEMPLATE: z.string().min(1).default("appointment_reminder"),
+  WHATSAPP_NOTICE_TEMPLATE: z.string().min(1).default("appointment_update"),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -67,6 +92,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === "webhook" && !c.TELEGRAM_WEBHOOK_SECRET)
     throw new Error(
       "Invalid configuration: TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_BOT_TOKEN in webhook mode",
+    );
+  // One WhatsApp number, one transport: two would answer each patient twice, from two senders.
+  const cloud = [
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+  ] as const;
+  if (c.WHATSAPP_WEB_ENABLED === "true" && cloud.some((k) => c[k]))
+    throw new Error(
+      `Invalid configuration: WHATSAPP_WEB_ENABLED=true and the Cloud API's ${cloud.filter((k) => c[k]).join(", ")} are both set; choose one WhatsApp transport`,
     );
   return parsed.data;
 }

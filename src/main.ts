@@ -6,8 +6,10 @@ import dotenv from "dotenv";
 import { apiRouter } from "./api/router.js";
 import { createApp, type MountedRouter } from "./app.js";
 import { consoleRouter } from "./console/router.js";
+import { resolveTotpKey, sealPlaintextTotpSecrets, totpBox } from "./console/totp-vault.js";
 import { startChannels } from "./bots/channels.js";
 import { clinicEngine } from "./bots/chat-engine.js";
+import { WhatsappWebSession } from "./bots/whatsapp-web/session.js";
 import { webChatRouter } from "./bots/web/router.js";
 import { fhirRouter } from "./fhir/router.js";
 import { loadConfig, type Config } from "./config.js";
@@ -15,6 +17,8 @@ import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./data/db.js";
 import { seedDemoClinic, type SeedCredentials } from "./data/demo-clinic.js";
 import { migrate } from "./data/migrate.js";
+import { startJobs, type JobRunner } from "./jobs/runner.js";
+import { startCare } from "./jobs/care.js";
 import { createLogger } from "./lib/logger.js";
 import { closeRedis, openRedis, safeUrl } from "./lib/redis.js";
 
@@ -31,6 +35,12 @@ try {
   if (config.NODE_ENV === "production" && (!config.JWT_SECRET || config.JWT_SECRET.startsWith("change-me"))) {
     throw new Error(
       "JWT_SECRET must be set to 32+ random characters in production, e.g. the output of: node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"",
+    );
+  }
+  // A readable TOTP secret is a second factor handed out: production seals them with a real key.
+  if (config.NODE_ENV === "production" && !config.TOTP_ENCRYPTION_KEY) {
+    throw new Error(
+      "TOTP_ENCRYPTION_KEY must be set in production (64 hex digits), e.g. the output of: node -e \"console.log(require('crypto').randomBytes(32).toString('hex'))\"",
     );
   }
 } catch (err) {
@@ -50,10 +60,29 @@ logger.info(
 const applied = await migrate(db.sql);
 if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
 
+// Staff TOTP secrets are sealed at rest; rows from before that are sealed now.
+const totpKey = await resolveTotpKey(
+  config,
+  path.join(path.dirname(path.resolve(config.PGLITE_DIR)), "totp-encryption.key"),
+);
+if (totpKey.generated)
+  logger.warn("TOTP_ENCRYPTION_KEY not set: generated one into the data folder (development only)");
+config = { ...config, TOTP_ENCRYPTION_KEY: totpKey.key };
+const sealedTotp = await sealPlaintextTotpSecrets(db, totpBox(config));
+if (sealedTotp > 0) logger.info({ count: sealedTotp }, "plain-text TOTP secrets sealed");
+
 await seedIfWanted(config, db);
 
 const redis = openRedis(config.REDIS_URL, logger);
-const ctx: AppContext = { config, db, logger, redis, now: () => new Date() };
+const ctx: AppContext = {
+  config,
+  db,
+  logger,
+  redis,
+  now: () => new Date(),
+  // Made before the routers: the console's /admin/whatsapp page shows this session's QR.
+  whatsappWeb: config.WHATSAPP_WEB_ENABLED === "true" ? new WhatsappWebSession() : undefined,
+};
 
 const routers: MountedRouter[] = [
   { path: "/api", router: apiRouter(ctx) },
@@ -75,6 +104,12 @@ if (clinic) {
 } else {
   logger.warn("no clinic in the database (SEED_DEMO=never?): the patient chat is not served until one exists");
 }
+
+// Single-process mode: reminders and notices run here too (a separate `npm run worker` can as well).
+const jobs: JobRunner | null = config.INLINE_WORKER === "true" ? startJobs(ctx) : null;
+// Waitlist offers and doctor alerts: this process acts on the slots it frees and the emergencies
+// staff raise here; its timers (escalation, lapsed offers) run unless a separate worker does.
+const care = startCare(ctx, { timers: config.INLINE_WORKER === "true" });
 
 const app = createApp(ctx, { routers });
 const server = await listen(app, config.HOST, config.PORT).catch(async (err: Error) => {
@@ -113,6 +148,8 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   clearTimeout(cut);
+  await jobs?.close();
+  await care.close();
   await channels?.close();
   await closeRedis(redis);
   await db.close();

@@ -5,8 +5,11 @@ import { loadConfig } from "./config.js";
 import { openDatabase } from "./data/db.js";
 import { migrate } from "./data/migrate.js";
 import { startDeliveryWorker } from "./bots/delivery/queue.js";
+import { postgresDeliveryLog } from "./bots/delivery/status.js";
 import { channelSenders } from "./bots/channels.js";
 import { runHousekeeping } from "./jobs/housekeeping.js";
+import { startJobs } from "./jobs/runner.js";
+import { startCare } from "./jobs/care.js";
 import { createLogger } from "./lib/logger.js";
 
 const HOUSEKEEPING_EVERY_MS = 10 * 60_000;
@@ -22,8 +25,13 @@ await migrate(db.sql);
 const senders = channelSenders({ config, db, logger });
 const delivery =
   config.REDIS_URL && Object.keys(senders).length > 0
-    ? startDeliveryWorker({ redisUrl: config.REDIS_URL, senders, logger })
+    ? startDeliveryWorker({ redisUrl: config.REDIS_URL, senders, logger, log: postgresDeliveryLog(db, logger) })
     : null;
+
+// Reminders and notices: BullMQ delivers them on time, a sweeper re-queues (or, without Redis, sends) what is due.
+const followUps = startJobs({ config, db, logger, now: () => new Date() });
+// Emergency escalation, lapsed waitlist offers, doctors' requests and morning agendas.
+const care = startCare({ config, db, logger, now: () => new Date() }, { timers: true });
 
 let running: Promise<unknown> = Promise.resolve();
 async function housekeeping(): Promise<void> {
@@ -47,6 +55,8 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   stopping = true;
   logger.info({ signal }, "worker stopping");
   clearInterval(timer);
+  await followUps.close();
+  await care.close();
   await delivery?.close();
   await running;
   await db.close();

@@ -9,11 +9,18 @@ import { appointmentRoutes } from "./routes/appointments.js";
 import { authRoutes } from "./routes/auth.js";
 import { availabilityRoutes } from "./routes/availability.js";
 import { clinicRoutes } from "./routes/clinic.js";
+import { deliveryRoutes } from "./routes/deliveries.js";
 import { doctorRoutes } from "./routes/doctors.js";
+import { emergencyRoutes } from "./routes/emergencies.js";
 import { exceptionRoutes } from "./routes/exceptions.js";
+import { invoiceRoutes } from "./routes/invoices.js";
+import { followUpRoutes } from "./routes/follow-ups.js";
 import { patientRoutes } from "./routes/patients.js";
+import { recordRoutes } from "./routes/records.js";
+import { reportApiRoutes } from "./routes/reports.js";
 import { specialtyRoutes } from "./routes/specialties.js";
 import { staffRoutes } from "./routes/staff.js";
+import { waitlistRoutes } from "./routes/waitlist.js";
 
 /**
  * Tabib's staff and integration API, to be mounted at /api after `express.json()` and
@@ -32,9 +39,16 @@ export function apiRouter(ctx: AppContext): express.Router {
   exceptionRoutes(api, ctx);
   appointmentTypeRoutes(api, ctx);
   patientRoutes(api, ctx);
+  recordRoutes(api, ctx);
   availabilityRoutes(api, ctx);
   appointmentRoutes(api, ctx);
   triageRoutes(api, ctx);
+  waitlistRoutes(api, ctx);
+  emergencyRoutes(api, ctx);
+  invoiceRoutes(api, ctx);
+  reportApiRoutes(api, ctx);
+  deliveryRoutes(api, ctx);
+  followUpRoutes(api, ctx);
 
   const document: OpenApiDocument = buildOpenApiDocument(registry);
   router.get("/openapi.json", (_req, res) => {

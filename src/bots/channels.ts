@@ -3,11 +3,23 @@ import type { Config } from "../config.js";
 import type { AppContext } from "../context.js";
 import type { ChatChannel } from "../flows/messages.js";
 import type { Sender } from "./delivery/outbound.js";
-import { startDeliveryWorker } from "./delivery/queue.js";
-import { buildSmsSender, startSms, type SmsSettings } from "./sms/start.js";
+import { TELEGRAM_LIMITS, type PacingLimits } from "./delivery/pacing.js";
+import { startDeliveryWorker, WHATSAPP_WEB_QUEUE } from "./delivery/queue.js";
+import { postgresDeliveryLog } from "./delivery/status.js";
+import { buildSmsSender, startSms, TWILIO_LIMITS, type SmsSettings } from "./sms/start.js";
 import { telegramApi, telegramSender } from "./telegram/send.js";
 import { startTelegram } from "./telegram/start.js";
+import { WHATSAPP_CLOUD_LIMITS } from "./whatsapp-cloud/send.js";
 import { buildWhatsappCloudSender, startWhatsappCloud, type WhatsappCloudSettings } from "./whatsapp-cloud/start.js";
+import { WHATSAPP_WEB_LIMITS, whatsappWebSender } from "./whatsapp-web/send.js";
+import { startWhatsappWeb, type WhatsappWebSettings } from "./whatsapp-web/start.js";
+
+/** WhatsApp Web settings when WHATSAPP_WEB_ENABLED (config refuses it together with the Cloud API). */
+export function whatsappWebSettings(c: Config): WhatsappWebSettings | null {
+  return c.WHATSAPP_WEB_ENABLED === "true"
+    ? { sessionDir: c.WHATSAPP_WEB_SESSION_DIR, chromiumPath: c.WHATSAPP_WEB_CHROMIUM }
+    : null;
+}
 
 /** Twilio settings when SMS is fully configured (signatures cover PUBLIC_URL, so it is required). */
 export function smsSettings(c: Config): SmsSettings | null {
@@ -37,11 +49,33 @@ export function whatsappCloudSettings(c: Config): WhatsappCloudSettings | null {
 }
 
 /**
+ * How a channel's messages travel: its provider's pacing, and for WhatsApp Web its own queue
+ * (only the process holding the browser session can send) and no redelivery to count on.
+ */
+export function deliveryRoute(
+  c: Config,
+  channel: ChatChannel,
+): { limits: PacingLimits; queueName?: string; redelivered?: boolean } | null {
+  switch (channel) {
+    case "telegram":
+      return { limits: TELEGRAM_LIMITS };
+    case "sms":
+      return { limits: TWILIO_LIMITS };
+    case "whatsapp":
+      return whatsappWebSettings(c)
+        ? { limits: WHATSAPP_WEB_LIMITS, queueName: WHATSAPP_WEB_QUEUE, redelivered: false }
+        : { limits: WHATSAPP_CLOUD_LIMITS };
+    default:
+      return null;
+  }
+}
+
+/**
  * The sender of every configured channel. A delivery worker must hold all of them: a worker
  * missing one channel's sender would take that channel's queued replies and fail them.
  */
 export function channelSenders(
-  ctx: Pick<AppContext, "config" | "db" | "logger">,
+  ctx: Pick<AppContext, "config" | "db" | "logger" | "whatsappWeb">,
 ): Partial<Record<ChatChannel, Sender>> {
   const { config } = ctx;
   const senders: Partial<Record<ChatChannel, Sender>> = {};
@@ -53,6 +87,8 @@ export function channelSenders(
   if (sms) senders.sms = buildSmsSender(ctx, sms);
   const whatsapp = whatsappCloudSettings(config);
   if (whatsapp) senders.whatsapp = buildWhatsappCloudSender(whatsapp);
+  // Sends only in the process holding the session; elsewhere its jobs wait in WHATSAPP_WEB_QUEUE for it.
+  if (whatsappWebSettings(config)) senders.whatsapp = whatsappWebSender(ctx.whatsappWeb);
   return senders;
 }
 
@@ -68,15 +104,24 @@ export async function startChannels(
   if (sms) running.push(startSms(ctx, clinicId, sms));
   const whatsapp = whatsappCloudSettings(ctx.config);
   if (whatsapp) running.push(startWhatsappCloud(ctx, clinicId, whatsapp));
+  const web = whatsappWebSettings(ctx.config);
+  const whatsappWeb = web && ctx.whatsappWeb ? await startWhatsappWeb(ctx, clinicId, ctx.whatsappWeb, web) : null;
+  if (web && !ctx.whatsappWeb) ctx.logger.error("WHATSAPP_WEB_ENABLED but no session was given to the channels");
   const senders = channelSenders(ctx);
   const worker =
     ctx.config.REDIS_URL && ctx.config.INLINE_WORKER === "true" && Object.keys(senders).length > 0
-      ? startDeliveryWorker({ redisUrl: ctx.config.REDIS_URL, senders, logger: ctx.logger })
+      ? startDeliveryWorker({
+          redisUrl: ctx.config.REDIS_URL,
+          senders,
+          logger: ctx.logger,
+          log: postgresDeliveryLog(ctx.db, ctx.logger),
+        })
       : null;
   return {
     routers: running.map((c) => c.router),
     async close() {
       await worker?.close();
+      await whatsappWeb?.close();
       for (const c of running) await c.close();
     },
   };

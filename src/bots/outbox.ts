@@ -1,17 +1,8 @@
 import type { AppContext } from "../context.js";
 import type { ChatChannel } from "../flows/messages.js";
-import { channelSenders } from "./channels.js";
+import { channelSenders, deliveryRoute } from "./channels.js";
 import { deliveryFor } from "./delivery/for-channel.js";
 import type { Delivery, OutboundJob } from "./delivery/outbound.js";
-import { TELEGRAM_LIMITS, type PacingLimits } from "./delivery/pacing.js";
-import { TWILIO_LIMITS } from "./sms/start.js";
-import { WHATSAPP_CLOUD_LIMITS } from "./whatsapp-cloud/send.js";
-
-const LIMITS: Partial<Record<ChatChannel, PacingLimits>> = {
-  telegram: TELEGRAM_LIMITS,
-  sms: TWILIO_LIMITS,
-  whatsapp: WHATSAPP_CLOUD_LIMITS,
-};
 
 /**
  * Messages nobody replied to: reminders, notices, doctor alerts, a secretary's answer from the
@@ -26,16 +17,23 @@ export interface Outbox {
   close(): Promise<void>;
 }
 
-/** The outbox over every configured channel of this service. */
-export function clinicOutbox(ctx: Pick<AppContext, "config" | "db" | "logger">): Outbox {
+/** The outbox over every configured channel of this service (queue keys under `prefix`, default "tabib"). */
+export function clinicOutbox(
+  ctx: Pick<AppContext, "config" | "db" | "logger">,
+  opts: { prefix?: string } = {},
+): Outbox {
   const senders = channelSenders(ctx);
   const deliveries = new Map<ChatChannel, Delivery>();
   const deliveryOf = (channel: ChatChannel): Delivery => {
     let delivery = deliveries.get(channel);
     if (!delivery) {
-      const limits = LIMITS[channel];
-      if (!limits || !senders[channel]) throw new Error(`channel ${channel} is not configured`);
-      delivery = deliveryFor(ctx, senders, limits);
+      const route = deliveryRoute(ctx.config, channel);
+      if (!route || !senders[channel]) throw new Error(`channel ${channel} is not configured`);
+      delivery = deliveryFor(ctx, senders, route.limits, {
+        ...opts,
+        queueName: route.queueName,
+        redelivered: route.redelivered,
+      });
       deliveries.set(channel, delivery);
     }
     return delivery;

@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import express, { type Router } from "express";
 import type { AppContext } from "../context.js";
 import { recordAudit } from "../domain/audit.js";
+import { listDoctors } from "../domain/directory.js";
 import { getStaffUser, listStaffUsers, updateStaffUser } from "../domain/staff.js";
 import { actorOf, guard, mustSession } from "./http.js";
 import { renderPage, type PageLocals } from "./render.js";
 import { closeAllSessions } from "./session.js";
+import { staffPageExtras } from "./staff-accounts.js";
 
 const form = express.urlencoded({ extended: false, limit: "8kb" });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,14 +15,18 @@ const adminOnly = guard({ roles: ["admin"] });
 
 /** Staff accounts for admins: who has MFA, who is locked, and the admin-driven password reset. */
 export function adminRoutes(router: Router, ctx: AppContext): void {
-  router.get("/admin/staff", adminOnly, async (_req, res, next) => {
+  router.get("/admin/staff", adminOnly, async (req, res, next) => {
     try {
       const session = mustSession(res);
       const { t } = res.locals as PageLocals;
-      const users = await listStaffUsers(ctx.db, session.user.clinicId);
+      const [users, doctors] = await Promise.all([
+        listStaffUsers(ctx.db, session.user.clinicId),
+        listDoctors(ctx.db, session.user.clinicId),
+      ]);
       const now = ctx.now();
       renderPage(res, "admin-staff", {
         title: t("staffTitle"),
+        ...staffPageExtras(req, res, doctors),
         rows: users.map((u) => ({
           id: u.id,
           name: u.displayName,
@@ -29,6 +35,9 @@ export function adminRoutes(router: Router, ctx: AppContext): void {
           mfa: u.totpSecret ? t("yes") : t("no"),
           state: !u.active ? t("inactive") : u.lockedUntil && u.lockedUntil > now ? t("locked") : t("active"),
           self: u.id === session.user.id,
+          roleValue: u.role,
+          active: u.active,
+          doctorId: u.doctorId ?? "",
         })),
       });
     } catch (err) {

@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from "express";
 import QRCode from "qrcode";
 import type { AppContext } from "../context.js";
 import { SlidingWindowLimiter } from "../api/rate-limit.js";
+import { SecretBox } from "../lib/secret-box.js";
 import { prepareLoginTiming, updateStaffUser, verifyStaffLogin } from "../domain/staff.js";
 import { isDomainError } from "../domain/errors.js";
 import {
@@ -24,6 +25,7 @@ import { newRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from "./recov
 import { renderPage, type PageLocals } from "./render.js";
 import { closeOtherSessions, closeSession, openSession, SESSION_COOKIE, updateSession } from "./session.js";
 import { matchTotp, newTotpSecret, otpauthUri } from "./totp.js";
+import { sealPlaintextTotpSecrets, totpBox, totpContext } from "./totp-vault.js";
 
 /** Console sign-in throttles. Clinic staff often share one public address, hence the roomy per-IP limit. */
 export interface ConsoleLimits {
@@ -48,7 +50,18 @@ const field = (req: Request, name: string): string => {
 export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimits): void {
   const loginByIp = new SlidingWindowLimiter(limits.loginPerIp.max, limits.loginPerIp.windowMs);
   const mfaFailures = new FailureWindow(limits.mfaPerUser.max, limits.mfaPerUser.windowMs);
+  const box = totpBox(ctx.config);
   prepareLoginTiming();
+
+  /** The account's TOTP secret in clear, or null when it cannot be opened (key changed): recovery codes still work. */
+  function accountSecret(userId: string, stored: string): string | null {
+    try {
+      return box.open(stored, totpContext(userId));
+    } catch {
+      ctx.logger.warn({ staffUserId: userId }, "console TOTP secret does not open with TOTP_ENCRYPTION_KEY");
+      return null;
+    }
+  }
 
   function showLogin(req: Request, res: Response, opts: { status?: number; error?: string; email?: string } = {}) {
     const cookies = parseCookies(req);
@@ -160,7 +173,8 @@ export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimit
         return;
       }
       const code = field(req, "code").trim().slice(0, 64);
-      const step = matchTotp(session.user.totpSecret!, code, ctx.now(), session.user.totpLastStep);
+      const secret = accountSecret(session.user.id, session.user.totpSecret!);
+      const step = secret === null ? null : matchTotp(secret, code, ctx.now(), session.user.totpLastStep);
       const passed =
         step !== null
           ? await spendTotpStep(ctx.db, session.user.id, step)
@@ -174,6 +188,8 @@ export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimit
         return;
       }
       await updateSession(ctx.db, session.id, { mfaPassed: true });
+      // A secret stored before encryption at rest (and not yet sealed at start) is sealed now.
+      if (secret !== null && !SecretBox.isSealed(session.user.totpSecret!)) await sealPlaintextTotpSecrets(ctx.db, box);
       res.redirect(303, session.user.mustChangePassword ? STAGE_PATH.password : "/");
     } catch (err) {
       next(err);
@@ -186,10 +202,10 @@ export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimit
   async function showSetup(res: Response, opts: { status?: number; error?: string } = {}) {
     const session = mustSession(res);
     const { t } = res.locals as PageLocals;
-    let secret = session.pendingTotpSecret;
+    let secret = session.pendingTotpSecret ? accountSecret(session.user.id, session.pendingTotpSecret) : null;
     if (!secret) {
       secret = newTotpSecret();
-      await updateSession(ctx.db, session.id, { pendingTotpSecret: secret });
+      await updateSession(ctx.db, session.id, { pendingTotpSecret: box.seal(secret, totpContext(session.user.id)) });
     }
     const uri = otpauthUri({ secret, account: session.user.email, issuer: "Tabib" });
     const qrSvg = await QRCode.toString(uri, { type: "svg", margin: 1, errorCorrectionLevel: "M" });
@@ -234,14 +250,14 @@ export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimit
         await showSetup(res, { status: 429, error: t("mfaThrottled", { seconds: wait }) });
         return;
       }
-      const secret = session.pendingTotpSecret;
+      const secret = session.pendingTotpSecret ? accountSecret(session.user.id, session.pendingTotpSecret) : null;
       const step = secret ? matchTotp(secret, field(req, "code"), ctx.now(), null) : null;
       if (!secret || step === null) {
         mfaFailures.fail(session.user.id, ctx.now().getTime());
         await showSetup(res, { status: 400, error: t("mfaRefused") });
         return;
       }
-      await enableTotp(ctx.db, session.user.id, secret, step, ctx.now());
+      await enableTotp(ctx.db, session.user.id, box.seal(secret, totpContext(session.user.id)), step, ctx.now());
       const codes = newRecoveryCodes();
       await replaceRecoveryCodes(ctx.db, session.user.id, codes);
       await updateSession(ctx.db, session.id, { mfaPassed: true, pendingTotpSecret: null });

@@ -4,17 +4,17 @@ import type { StaffRole } from "../domain/actor.js";
 /** Doctors and admins reach patient records and accounts: a password alone is not enough for them. */
 export const mfaRequired = (role: StaffRole): boolean => role === "doctor" || role === "admin";
 
-/** Moves a confirmed secret onto the account. */
+/** Moves a confirmed secret onto the account, sealed (see totp-vault.ts). */
 export async function enableTotp(
   db: Database,
   staffUserId: string,
-  secret: string,
+  sealedSecret: string,
   step: number,
   now: Date,
 ): Promise<void> {
   await db.prisma.staffUser.update({
     where: { id: staffUserId },
-    data: { totpSecret: secret, totpEnabledAt: now, totpLastStep: step },
+    data: { totpSecret: sealedSecret, totpEnabledAt: now, totpLastStep: step },
   });
 }
 

@@ -9,7 +9,7 @@ import {
   listDoctors,
   type BookedAppointment,
 } from "../domain/directory.js";
-import { readPatient, searchPatients } from "../domain/patients.js";
+import { searchPatients } from "../domain/patients.js";
 import { suggestSpecialtiesFor } from "../domain/triage.js";
 import { ClinicFormat, doctorName, personName, STATUS_LABEL } from "./format.js";
 import { actorOf, guard, mustSession } from "./http.js";
@@ -42,7 +42,7 @@ async function clinicSetup(ctx: AppContext, session: ConsoleSession, locale: "fr
   return { clinic, clock: new ClinicClock(clinic.timeZone), format: new ClinicFormat(locale, clinic.timeZone) };
 }
 
-/** The console's working pages: today, the request queue, the day calendar, patient search and records. */
+/** The console's working pages: today, the request queue, the day calendar, patient search (records: records.ts). */
 export function pageRoutes(router: Router, ctx: AppContext): void {
   router.get("/", guard(), async (req, res, next) => {
     try {
@@ -239,60 +239,6 @@ export function pageRoutes(router: Router, ctx: AppContext): void {
           name: `${p.lastName.toUpperCase()} ${p.firstName}`,
           birthDate: format.calendarDate(p.birthDate),
           phone: p.phone ?? "—",
-        })),
-      });
-    } catch (err) {
-      next(err);
-    }
-  });
-
-  router.get("/patients/:id", guard(), async (req, res, next) => {
-    try {
-      const session = mustSession(res);
-      const { t, locale } = res.locals as PageLocals;
-      const id = uuidParam(req);
-      // readPatient enforces the doctor's reach and writes the audit row.
-      const patient = await readPatient(
-        ctx.db,
-        { clinicId: session.user.clinicId, actor: actorOf(session), ip: req.ip },
-        id,
-      );
-      const { format } = await clinicSetup(ctx, session, locale);
-      const [identities, history, names] = await Promise.all([
-        ctx.db.prisma.channelIdentity.findMany({ where: { patientId: id }, orderBy: { createdAt: "asc" } }),
-        ctx.db.prisma.appointment.findMany({
-          where: { patientId: id, clinicId: session.user.clinicId },
-          orderBy: { startsAt: "desc" },
-          take: 200,
-        }),
-        clinicNames(ctx, session.user.clinicId, locale),
-      ]);
-      renderPage(res, "patient", {
-        title: personName(patient),
-        erased: patient.erasedAt !== null,
-        p: {
-          firstName: patient.firstName,
-          lastName: patient.lastName,
-          birthDate: format.calendarDate(patient.birthDate),
-          phone: patient.phone ?? "—",
-          email: patient.email ?? "—",
-          locale: patient.preferredLocale.toUpperCase(),
-          channel: patient.preferredChannel ?? "—",
-          consent: patient.consentAt
-            ? `${format.dateTimeOf(patient.consentAt)} (${patient.consentVersion ?? "—"})`
-            : "—",
-        },
-        identities: identities.map((i) => ({
-          channel: i.channel,
-          externalId: i.externalId,
-          verified: i.verified ? t("yes") : t("no"),
-        })),
-        history: history.map((a) => ({
-          when: format.dateTimeOf(a.startsAt),
-          doctor: names.doctor.get(a.doctorId) ?? "—",
-          type: names.type.get(a.typeId) ?? "—",
-          status: a.status,
-          statusLabel: t(STATUS_LABEL[a.status]),
         })),
       });
     } catch (err) {

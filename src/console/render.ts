@@ -34,8 +34,18 @@ const NAV: readonly NavItem[] = [
   { href: "/", label: "navToday", roles: ["admin", "secretary", "doctor"] },
   { href: "/requests", label: "navRequests", roles: ["admin", "secretary", "doctor"] },
   { href: "/calendar", label: "navCalendar", roles: ["admin", "secretary", "doctor"] },
+  { href: "/schedule", label: "navSchedule", roles: ["admin", "secretary", "doctor"] },
+  { href: "/inbox", label: "navInbox", roles: ["admin", "secretary"] },
+  { href: "/unconfirmed", label: "navUnconfirmed", roles: ["admin", "secretary", "doctor"] },
   { href: "/patients", label: "navPatients", roles: ["admin", "secretary", "doctor"] },
+  { href: "/waitlist", label: "navWaitlist", roles: ["admin", "secretary", "doctor"] },
+  { href: "/emergencies", label: "navEmergencies", roles: ["admin", "secretary", "doctor"] },
+  { href: "/deliveries", label: "navDeliveries", roles: ["admin", "secretary"] },
+  { href: "/billing", label: "navBilling", roles: ["admin", "secretary"] },
+  { href: "/reports", label: "navReports", roles: ["admin", "secretary", "doctor"] },
   { href: "/admin/staff", label: "navStaff", roles: ["admin"] },
+  { href: "/admin/clinic", label: "navSettings", roles: ["admin"] },
+  { href: "/admin/audit", label: "navAudit", roles: ["admin"] },
 ];
 
 /** What every page's template can rely on, besides its own data. */

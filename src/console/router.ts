@@ -2,10 +2,26 @@ import express, { type ErrorRequestHandler, type Router } from "express";
 import type { AppContext } from "../context.js";
 import { DomainError } from "../domain/errors.js";
 import { adminRoutes } from "./admin.js";
+import { appointmentRoutes } from "./appointments.js";
+import { auditViewerRoutes } from "./audit-viewer.js";
 import { authRoutes, DEFAULT_CONSOLE_LIMITS, type ConsoleLimits } from "./auth-routes.js";
+import { billingRoutes } from "./billing.js";
+import { clinicalRoutes } from "./clinical.js";
+import { deliveryRoutes } from "./deliveries.js";
+import { emergencyRoutes } from "./emergencies.js";
 import { consoleLocals, renderError } from "./http.js";
+import { inboxRoutes } from "./inbox.js";
 import { isPageNotFound, pageRoutes } from "./pages.js";
+import { queueDashboard } from "./queues.js";
+import { recordRoutes } from "./records.js";
+import { reportRoutes } from "./reports.js";
 import { HTMX_FILE, PUBLIC_DIR, type PageLocals } from "./render.js";
+import { settingsRoutes } from "./settings.js";
+import { staffAccountRoutes } from "./staff-accounts.js";
+import { whatsappRoutes } from "./whatsapp.js";
+import { scheduleRoutes } from "./schedule.js";
+import { unconfirmedRoutes } from "./unconfirmed.js";
+import { waitlistRoutes } from "./waitlist.js";
 
 /** Path prefixes the console answers (besides "/" itself and /assets). */
 export const CONSOLE_PREFIXES = [
@@ -18,6 +34,15 @@ export const CONSOLE_PREFIXES = [
   "/calendar",
   "/patients",
   "/admin",
+  "/waitlist",
+  "/emergencies",
+  "/deliveries",
+  "/schedule",
+  "/appointments",
+  "/inbox",
+  "/unconfirmed",
+  "/billing",
+  "/reports",
 ] as const;
 
 const ASSET_CACHE = { maxAge: "365d", immutable: true } as const;
@@ -41,6 +66,22 @@ export function consoleRouter(ctx: AppContext, opts: { limits?: Partial<ConsoleL
   authRoutes(router, ctx, limits);
   pageRoutes(router, ctx);
   adminRoutes(router, ctx);
+  waitlistRoutes(router, ctx);
+  emergencyRoutes(router, ctx);
+  billingRoutes(router, ctx);
+  reportRoutes(router, ctx);
+  recordRoutes(router, ctx);
+  clinicalRoutes(router, ctx);
+  settingsRoutes(router, ctx);
+  staffAccountRoutes(router, ctx);
+  auditViewerRoutes(router, ctx);
+  deliveryRoutes(router, ctx);
+  whatsappRoutes(router, ctx);
+  queueDashboard(router, ctx);
+  scheduleRoutes(router, ctx);
+  appointmentRoutes(router, ctx);
+  inboxRoutes(router, ctx);
+  unconfirmedRoutes(router, ctx);
   router.use(consoleErrors(ctx));
   return router;
 }

@@ -23,6 +23,7 @@ export interface ConsoleUser {
   displayName: string;
   role: StaffRole;
   doctorId: string | null;
+  /** Sealed with TOTP_ENCRYPTION_KEY (totp-vault.ts); null until MFA enrolment. */
   totpSecret: string | null;
   totpLastStep: number | null;
   mustChangePassword: boolean;
@@ -34,6 +35,7 @@ export interface ConsoleSession {
   id: string;
   csrfToken: string;
   mfaPassed: boolean;
+  /** Sealed like ConsoleUser.totpSecret. */
   pendingTotpSecret: string | null;
   user: ConsoleUser;
 }

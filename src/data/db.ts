@@ -11,8 +11,11 @@ export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<T[]>;
   /** Runs statements separated by semicolons, no parameters. */
   exec(text: string): Promise<void>;
-  /** Runs fn on one connection inside BEGIN/COMMIT. */
-  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn on one connection inside BEGIN/COMMIT. `opening` (parameterless statements, sent
+   * with BEGIN in one round trip) is for work every such transaction starts with, e.g. a lock.
+   */
+  transaction<T>(fn: (tx: Sql) => Promise<T>, opts?: { opening?: string }): Promise<T>;
 }
 
 export interface Database {
@@ -43,11 +46,14 @@ function poolSql(pool: pg.Pool | pg.PoolClient): Sql {
     async exec(text: string) {
       await pool.query(text);
     },
-    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      if (!(pool instanceof pg.Pool)) return fn(poolSql(pool));
+    async transaction<T>(fn: (tx: Sql) => Promise<T>, opts?: { opening?: string }): Promise<T> {
+      if (!(pool instanceof pg.Pool)) {
+        if (opts?.opening) await pool.query(opts.opening);
+        return fn(poolSql(pool));
+      }
       const client = await pool.connect();
       try {
-        await client.query("BEGIN");
+        await client.query(opts?.opening ? `BEGIN; ${opts.opening}` : "BEGIN");
         const result = await fn(poolSql(client));
         await client.query("COMMIT");
         return result;
@@ -100,9 +106,15 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
     async exec(text: string) {
       await q.exec(text);
     },
-    async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-      if (q !== lite) return fn(liteSql(q));
-      return lite.transaction((tx) => fn(liteSql(tx)));
+    async transaction<T>(fn: (tx: Sql) => Promise<T>, opts?: { opening?: string }): Promise<T> {
+      if (q !== lite) {
+        if (opts?.opening) await q.exec(opts.opening);
+        return fn(liteSql(q));
+      }
+      return lite.transaction(async (tx) => {
+        if (opts?.opening) await tx.exec(opts.opening);
+        return fn(liteSql(tx));
+      });
     },
   });
   return {

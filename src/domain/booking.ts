@@ -4,7 +4,9 @@ import type { Appointment, AppointmentEvent } from "../data/generated/client.js"
 import { SqlParams } from "../data/sql-params.js";
 import { actorRef, type Actor } from "./actor.js";
 import { slotsNear, type Slot } from "./availability.js";
+import { emitCareEvent } from "./care-events.js";
 import { DomainError, invalid, notFound } from "./errors.js";
+import { followAppointmentChange, type AppointmentChange } from "./follow-up.js";
 
 export type AppointmentStatus = Appointment["status"];
 export type SourceChannel = Appointment["sourceChannel"];
@@ -314,6 +316,18 @@ async function book(
 
 async function afterBooking(db: Database, req: BookingRequest, appointment: Appointment): Promise<Appointment> {
   if (req.holder) await db.sql.query(`DELETE FROM slot_hold WHERE holder = $1`, [req.holder]);
+  return followed(db, appointment, "booked", req.actor, req.now);
+}
+
+/** Reminders and notices follow every change, whichever door (API, console, chat) it came through. */
+async function followed(
+  db: Database,
+  appointment: Appointment,
+  change: AppointmentChange,
+  actor: Actor,
+  now: Date | undefined,
+): Promise<Appointment> {
+  await followAppointmentChange(db, { appointment, change, actor, now: now ?? new Date() });
   return appointment;
 }
 
@@ -426,33 +440,64 @@ export async function cancelAppointment(
   const reason = req.override?.reason
     ? `${req.reason ?? ""}${req.reason ? " — " : ""}override: ${req.override.reason}`
     : req.reason;
-  return transition(db, appointment, "cancelled", req.actor, reason, req.override ? { cutoffOverride: true } : null);
+  const cancelled = await transition(
+    db,
+    appointment,
+    "cancelled",
+    req.actor,
+    reason,
+    req.override ? { cutoffOverride: true } : null,
+  );
+  announceFreed(db, appointment, req.now);
+  return followed(db, cancelled, "cancelled", req.actor, req.now);
 }
 
 /** Approval mode: a doctor (their own requests) or a secretary accepts or declines a request. */
 export async function decideRequest(
   db: Database,
-  req: { appointmentId: string; decision: "accept" | "decline"; actor: Actor; reason?: string },
+  req: { appointmentId: string; decision: "accept" | "decline"; actor: Actor; reason?: string; now?: Date },
 ): Promise<Appointment> {
   if (req.actor.kind === "patient") throw new DomainError("forbidden", "Patients cannot decide on requests");
   const appointment = await loadForChange(db, req.appointmentId, req.actor);
-  return transition(db, appointment, req.decision === "accept" ? "confirmed" : "declined", req.actor, req.reason);
+  const decided = await transition(
+    db,
+    appointment,
+    req.decision === "accept" ? "confirmed" : "declined",
+    req.actor,
+    req.reason,
+  );
+  if (decided.status === "declined") announceFreed(db, appointment, req.now);
+  return followed(db, decided, req.decision === "accept" ? "accepted" : "declined", req.actor, req.now);
 }
 
 export async function completeAppointment(
   db: Database,
-  req: { appointmentId: string; actor: Actor },
+  req: { appointmentId: string; actor: Actor; now?: Date },
 ): Promise<Appointment> {
   if (req.actor.kind === "patient") throw new DomainError("forbidden", "Patients cannot close appointments");
-  return transition(db, await loadForChange(db, req.appointmentId, req.actor), "completed", req.actor, null);
+  const completed = await transition(
+    db,
+    await loadForChange(db, req.appointmentId, req.actor),
+    "completed",
+    req.actor,
+    null,
+  );
+  return followed(db, completed, "closed", req.actor, req.now);
 }
 
 export async function markNoShow(
   db: Database,
-  req: { appointmentId: string; actor: Actor; reason?: string },
+  req: { appointmentId: string; actor: Actor; reason?: string; now?: Date },
 ): Promise<Appointment> {
   if (req.actor.kind === "patient") throw new DomainError("forbidden", "Patients cannot mark no-shows");
-  return transition(db, await loadForChange(db, req.appointmentId, req.actor), "no_show", req.actor, req.reason);
+  const missed = await transition(
+    db,
+    await loadForChange(db, req.appointmentId, req.actor),
+    "no_show",
+    req.actor,
+    req.reason,
+  );
+  return followed(db, missed, "closed", req.actor, req.now);
 }
 
 /**
@@ -519,7 +564,10 @@ export async function rescheduleAppointment(
   }
   if (!rows[0]) throw await explainRefusal(db, { ...guard, appointmentTypeId: appointment.typeId });
   if (req.holder) await db.sql.query(`DELETE FROM slot_hold WHERE holder = $1`, [req.holder]);
-  return toAppointment(rows[0]);
+  const moved = toAppointment(rows[0]);
+  if (moved.doctorId !== appointment.doctorId || +moved.startsAt !== +appointment.startsAt)
+    announceFreed(db, appointment, now);
+  return followed(db, moved, "moved", req.actor, now);
 }
 
 /** Every status change and move of an appointment, oldest first. */
@@ -547,4 +595,11 @@ export async function confirmAttendance(
     [appointment.id, actorKind, actorId, req.now ?? new Date()],
   );
   return rows.length > 0;
+}
+
+/** Tells the waitlist that an upcoming slot is free again (see care-events.ts). */
+function announceFreed(db: Database, was: Appointment, now = new Date()): void {
+  if (+was.startsAt <= +now) return;
+  const { clinicId, doctorId, startsAt, endsAt, id } = was;
+  emitCareEvent(db, { kind: "slotFreed", slot: { clinicId, doctorId, startsAt, endsAt, appointmentId: id } });
 }

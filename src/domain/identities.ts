@@ -31,7 +31,14 @@ export function toE164(raw: string): string | null {
  */
 export async function linkVerifiedPhone(
   db: Database,
-  input: { clinicId: string; channel: ChatChannel; externalId: string; phone: string },
+  input: {
+    clinicId: string;
+    channel: ChatChannel;
+    externalId: string;
+    phone: string;
+    /** What proved the address is the phone's owner, for the audit log. Default "provider_contact". */
+    verifiedBy?: "provider_contact" | "provider_sender" | "birth_date";
+  },
 ): Promise<{ outcome: PhoneLinkOutcome; patientId?: string }> {
   const phone = toE164(input.phone);
   if (!phone) return { outcome: "invalid_phone" };
@@ -84,7 +91,7 @@ export async function linkVerifiedPhone(
     patientId,
     detail: {
       channel: input.channel,
-      verifiedBy: "provider_contact",
+      verifiedBy: input.verifiedBy ?? "provider_contact",
       fields: outcome === "phone_saved" ? ["phone"] : [],
     },
   });
@@ -92,18 +99,26 @@ export async function linkVerifiedPhone(
 }
 
 /**
- * For channels whose address is the phone number itself (SMS, WhatsApp): links it to the
- * patient with that phone the first time it writes. Null when it was already linked.
+ * For WhatsApp, whose sender id is the phone number WhatsApp verified when the account was made
+ * (and cannot be forged by the sender): links it to the patient with that phone the first time it
+ * writes. Null when it was already linked. Not for SMS, whose caller ID can be forged: see
+ * checkSmsSender (docs/decisions.md).
  */
 export async function linkSenderPhoneOnce(
   db: Database,
-  input: { clinicId: string; channel: "sms" | "whatsapp"; phone: string },
+  input: { clinicId: string; channel: "whatsapp"; phone: string },
 ): Promise<PhoneLinkOutcome | null> {
-  const known = await db.sql.query(
-    `SELECT 1 FROM channel_identity WHERE channel = $1::"Channel" AND external_id = $2 AND verified`,
-    [input.channel, input.phone],
+  // One round trip answers the common cases: already linked, or nobody to link it to.
+  const [seen] = await db.sql.query<{ known: boolean; linkable: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM channel_identity WHERE channel = $1::"Channel" AND external_id = $2 AND verified) AS known,
+            EXISTS (SELECT 1 FROM patient WHERE clinic_id = $3::uuid AND phone = $2 AND erased_at IS NULL)
+         OR EXISTS (SELECT 1 FROM channel_identity i JOIN patient p ON p.id = i.patient_id
+                     WHERE i.channel = $1::"Channel" AND i.external_id = $2 AND p.clinic_id = $3::uuid
+                       AND p.phone IS NULL AND p.erased_at IS NULL) AS linkable`,
+    [input.channel, input.phone, input.clinicId],
   );
-  if (known.length > 0) return null;
-  const { outcome } = await linkVerifiedPhone(db, { ...input, externalId: input.phone });
+  if (seen?.known) return null;
+  if (!seen?.linkable) return toE164(input.phone) ? "no_patient" : "invalid_phone";
+  const { outcome } = await linkVerifiedPhone(db, { ...input, externalId: input.phone, verifiedBy: "provider_sender" });
   return outcome;
 }

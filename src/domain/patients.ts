@@ -141,7 +141,8 @@ export async function updatePatient(
   return patient;
 }
 
-async function findReachable(db: Database, access: PatientAccess, patientId: string): Promise<Patient> {
+/** The patient, when in this clinic and within the actor's reach (not audited: callers audit what they do). */
+export async function findReachable(db: Database, access: PatientAccess, patientId: string): Promise<Patient> {
   const patient = await db.prisma.patient.findFirst({ where: { id: patientId, clinicId: access.clinicId } });
   if (!patient) throw notFound("patient", patientId);
   if (access.actor.role === "doctor") {

@@ -17,7 +17,9 @@ import {
   type Command,
   type DialogueEvent,
   type OfferedSlot,
+  type WaitlistOfferSummary,
 } from "./machine.js";
+import { asksForWaitlist, runWaitlistCommand } from "./waitlist.js";
 import { notFound } from "../domain/errors.js";
 import type { ChatChannel, InboundMessage, OutboundMessage } from "./messages.js";
 import { parsePayload, saysNoPreference, type Reading, type When } from "./reading.js";
@@ -79,8 +81,14 @@ function serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
  * conversation run one at a time, across processes too; a redelivered message returns [].
  */
 export function handleInbound(deps: EngineDeps, message: InboundMessage): Promise<OutboundMessage[]> {
-  return exclusively(deps, `${message.channel}:${message.senderId}`, (tx) => processMessage(deps, tx, message));
+  const clean = typeof message.text === "string" ? { ...message, text: storableText(message.text) } : message;
+  return exclusively(deps, `${message.channel}:${message.senderId}`, (tx) => processMessage(deps, tx, clean));
 }
+
+// Postgres text and jsonb refuse NUL; a patient's garbled bytes must still be kept and answered.
+const storableText = (text: string): string =>
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+  text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "");
 
 /**
  * Opens a reminder's question in the patient's conversation on `channel` (their address
@@ -107,12 +115,44 @@ export function prepareReminderReply(
     const conv = await openConversation(tx, clinic, req.channel, req.senderId, "", now);
     const dialogue = restore(deps, conv, now);
     if (dialogue.expired) await releaseHolds(deps.db, conv.id);
-    const state: ExecState = { patientId: conv.patient_id ?? row.patient_id, locale: conv.locale, handedToHuman: false };
+    const state: ExecState = {
+      patientId: conv.patient_id ?? row.patient_id,
+      locale: conv.locale,
+      handedToHuman: false,
+    };
     const context: ExecContext = { deps, tx, clinic, conversationId: conv.id, state, now };
     const replies = await run(dialogue.actor, { type: "REMINDER", appointment: toSummary(row) }, context, {
       channel: req.channel,
       senderId: req.senderId,
       providerMessageId: `reminder:${req.appointmentId}`,
+      receivedAt: now,
+    });
+    const rendered = await persist(context, dialogue.actor, conv, replies);
+    return rendered[rendered.length - 1]!;
+  });
+}
+
+/**
+ * Opens a freed slot offered from the waiting list in the patient's conversation on `channel`
+ * (their address there is `senderId`) and returns the message to send: the slot, how long it
+ * is kept, and take it / leave it. The answer, a button or "oui"/"non", goes to the domain.
+ */
+export function prepareWaitlistOffer(
+  deps: EngineDeps,
+  req: { channel: ChatChannel; senderId: string; patientId: string; offer: WaitlistOfferSummary },
+): Promise<OutboundMessage> {
+  return exclusively(deps, `${req.channel}:${req.senderId}`, async (tx) => {
+    const now = deps.now();
+    const clinic = await clinicInfo(deps.db, deps.clinicId);
+    const conv = await openConversation(tx, clinic, req.channel, req.senderId, "", now);
+    const dialogue = restore(deps, conv, now);
+    if (dialogue.expired) await releaseHolds(deps.db, conv.id);
+    const state: ExecState = { patientId: conv.patient_id ?? req.patientId, locale: conv.locale, handedToHuman: false };
+    const context: ExecContext = { deps, tx, clinic, conversationId: conv.id, state, now };
+    const replies = await run(dialogue.actor, { type: "WAITLIST_OFFER", offer: req.offer }, context, {
+      channel: req.channel,
+      senderId: req.senderId,
+      providerMessageId: `waitlist-${req.offer.id}`,
       receivedAt: now,
     });
     const rendered = await persist(context, dialogue.actor, conv, replies);
@@ -127,13 +167,21 @@ function exclusively<T>(deps: EngineDeps, key: string, fn: (tx: Sql) => Promise<
     // conversation's rows while domain services use other pooled connections. Embedded PGlite
     // has one connection and one process: the in-process queue is enough there.
     if (deps.db.kind === "postgres") {
-      return deps.db.sql.transaction(async (tx) => {
-        await tx.query(`SELECT pg_advisory_xact_lock(7411003, hashtext($1))`, [key]);
-        return fn(tx);
-      });
+      // The key is a number computed here, so the lock rides along with BEGIN in one round trip.
+      return deps.db.sql.transaction(fn, { opening: `SELECT pg_advisory_xact_lock(7411003, ${lockKeyOf(key)})` });
     }
     return fn(deps.db.sql);
   });
+}
+
+/** FNV-1a of the conversation key as a signed 32-bit integer: the same on every instance. */
+function lockKeyOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
 }
 
 // Clinic facts change rarely (staff edits); a few seconds of staleness is harmless and saves a query per message.
@@ -143,7 +191,9 @@ const clinicCache = new Map<string, { info: ClinicInfo; at: number }>();
 async function clinicInfo(db: Database, clinicId: string): Promise<ClinicInfo> {
   const cached = clinicCache.get(clinicId);
   if (cached && Date.now() - cached.at < CLINIC_TTL_MS) return cached.info;
-  const [row] = await db.sql.query<Omit<ClinicInfo, "fallback"> & { specialties: { id: string; code: string; fr: string; en: string }[] | null }>(
+  const [row] = await db.sql.query<
+    Omit<ClinicInfo, "fallback"> & { specialties: { id: string; code: string; fr: string; en: string }[] | null }
+  >(
     `SELECT c.id, c.address, c.phone, c.emergency_phone, c.national_emergency_number, c.time_zone, c.default_locale, c.teleconsultation_url,
             c.cancellation_cutoff_hours,
             (SELECT json_agg(json_build_object('id', s.id, 'code', s.code, 'fr', s.name_fr, 'en', s.name_en) ORDER BY s.code)
@@ -182,7 +232,8 @@ async function openConversation(
       WHERE i.channel = $1::"Channel" AND i.external_id = $2 AND p.clinic_id = $3::uuid AND p.erased_at IS NULL`,
     [channel, senderId, clinic.id],
   );
-  const locale = identity?.preferred_locale ?? detectLanguage(firstText, clinic.default_locale) ?? clinic.default_locale;
+  const locale =
+    identity?.preferred_locale ?? detectLanguage(firstText, clinic.default_locale) ?? clinic.default_locale;
   const [created] = await tx.query<ConversationRow>(
     `INSERT INTO conversation (clinic_id, channel, sender_id, patient_id, locale, snapshot, last_activity_at, updated_at)
      VALUES ($1::uuid, $2::"Channel", $3, $4::uuid, $5::"Locale", 'null'::jsonb, $6, $6)
@@ -200,12 +251,17 @@ type SavedSnapshot = {
 type DialogueActor = ReturnType<typeof createActor<typeof dialogueMachine>>;
 
 /** The conversation's actor, started from its saved state unless that has expired. */
-function restore(deps: EngineDeps, conv: ConversationRow, now: Date): { actor: DialogueActor; expired: boolean; saved: SavedSnapshot } {
+function restore(
+  deps: EngineDeps,
+  conv: ConversationRow,
+  now: Date,
+): { actor: DialogueActor; expired: boolean; saved: SavedSnapshot } {
   const saved = conv.snapshot as SavedSnapshot;
   const idleMs = (deps.idleMinutes ?? 30) * 60_000;
   const lastActivity = new Date(conv.last_activity_at);
   // A reminder's question stays open until the appointment, however long the patient takes.
-  const awaitsReminder = saved?.value === "reminder" && !!saved.context?.target && +new Date(saved.context.target.startsAt) > +now;
+  const awaitsReminder =
+    saved?.value === "reminder" && !!saved.context?.target && +new Date(saved.context.target.startsAt) > +now;
   const expired = saved !== null && !awaitsReminder && +now - +lastActivity > idleMs;
   const restored = saved && !expired ? (saved as Snapshot<unknown>) : undefined;
   const actor = createActor(dialogueMachine, {
@@ -226,7 +282,12 @@ interface ExecContext {
 }
 
 /** Sends `first` and the results of the commands it leads to; returns the replies queued meanwhile. */
-async function run(actor: DialogueActor, first: DialogueEvent, ctx: ExecContext, message: InboundMessage): Promise<Reply[]> {
+async function run(
+  actor: DialogueActor,
+  first: DialogueEvent,
+  ctx: ExecContext,
+  message: InboundMessage,
+): Promise<Reply[]> {
   const replies: Reply[] = [];
   let event: DialogueEvent | undefined = first;
   const queue: DialogueEvent[] = [];
@@ -241,7 +302,16 @@ async function run(actor: DialogueActor, first: DialogueEvent, ctx: ExecContext,
     for (const item of outbox) {
       if ("reply" in item) replies.push(item.reply);
       else {
-        const result = await execute(ctx.deps, ctx.tx, ctx.clinic, ctx.conversationId, message, item.command, ctx.state, ctx.now);
+        const result = await execute(
+          ctx.deps,
+          ctx.tx,
+          ctx.clinic,
+          ctx.conversationId,
+          message,
+          item.command,
+          ctx.state,
+          ctx.now,
+        );
         if (result) queue.push(...result);
       }
     }
@@ -251,46 +321,161 @@ async function run(actor: DialogueActor, first: DialogueEvent, ctx: ExecContext,
 }
 
 /** Saves the actor's state on the conversation and returns the replies worded for the patient. */
-async function persist(ctx: ExecContext, actor: DialogueActor, conv: ConversationRow, replies: Reply[]): Promise<OutboundMessage[]> {
+async function persist(
+  ctx: ExecContext,
+  actor: DialogueActor,
+  conv: ConversationRow,
+  replies: Reply[],
+  exchange: { message?: InboundMessage; inboundLine?: string | null } = {},
+): Promise<OutboundMessage[]> {
   const snapshot = actor.getPersistedSnapshot();
   const finalLocale = actor.getSnapshot().context.locale;
   actor.stop();
   const rendered = replies.map((r) => render(r, finalLocale, ctx.clinic.time_zone, emergencyFacts(ctx.clinic)));
-  await ctx.tx.query(
-    `UPDATE conversation SET snapshot = $2::jsonb, locale = $3::"Locale", patient_id = $4::uuid, last_activity_at = $5, updated_at = $5,
-        status = $6, handed_to_human = handed_to_human OR $7 WHERE id = $1::uuid`,
-    [
-      conv.id,
+  await record(ctx.tx, conv.id, ctx.now, rendered, {
+    ...exchange,
+    conversation: [
       JSON.stringify(snapshot),
       finalLocale,
       ctx.state.patientId,
-      ctx.now,
       (snapshot as { value?: unknown }).value === "idle" ? "idle" : "active",
       ctx.state.handedToHuman,
     ],
-  );
+  });
   return rendered;
 }
 
-async function processMessage(deps: EngineDeps, tx: Sql, message: InboundMessage): Promise<OutboundMessage[]> {
-  const now = deps.now();
-  const clinic = await clinicInfo(deps.db, deps.clinicId);
-  const conv = await openConversation(tx, clinic, message.channel, message.senderId, message.text ?? "", now);
+/**
+ * Writes what one exchange changed in a single statement: the conversation's new state (when
+ * given), the replies kept for redeliveries (when answering a message) and the transcript lines
+ * staff read when a patient asks for a human.
+ */
+async function record(
+  tx: Sql,
+  conversationId: string,
+  now: Date,
+  rendered: OutboundMessage[],
+  what: {
+    conversation?: [
+      snapshot: string,
+      locale: ChatLocale,
+      patientId: string | null,
+      status: string,
+      handedToHuman: boolean,
+    ];
+    message?: InboundMessage;
+    inboundLine?: string | null;
+  },
+): Promise<void> {
+  const lines = [
+    ...(what.inboundLine ? [{ direction: "in", author: "patient", text: what.inboundLine }] : []),
+    ...rendered.map((r) => ({ direction: "out", author: "bot", text: transcriptText(r) })),
+  ];
+  const params: unknown[] = [
+    conversationId,
+    now,
+    lines.map((l) => l.direction),
+    lines.map((l) => l.author),
+    lines.map((l) => l.text),
+  ];
+  const parts: string[] = [];
+  if (what.conversation) {
+    params.push(...what.conversation);
+    parts.push(`conv AS (UPDATE conversation SET snapshot = $6::jsonb, locale = $7::"Locale", patient_id = $8::uuid,
+        last_activity_at = $2, updated_at = $2, status = $9, handed_to_human = handed_to_human OR $10 WHERE id = $1::uuid)`);
+  }
+  if (what.message) {
+    const at = params.length;
+    params.push(what.message.channel, what.message.providerMessageId, JSON.stringify(rendered));
+    parts.push(`replied AS (UPDATE processed_message SET replies = $${at + 3}::jsonb
+        WHERE channel = $${at + 1}::"Channel" AND provider_message_id = $${at + 2})`);
+  }
+  await tx.query(
+    `${parts.length ? `WITH ${parts.join(", ")} ` : ""}INSERT INTO conversation_message (conversation_id, direction, author, text, created_at)
+     SELECT $1::uuid, l.direction, l.author, l.text, $2 FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS l(direction, author, text, n)
+     ORDER BY l.n`,
+    params,
+    { prepare: true },
+  );
+}
 
+const MAX_TRANSCRIPT_LINE = 4000;
+
+/** A reply as staff read it in the transcript: its text, then its choices. */
+const transcriptText = (r: OutboundMessage): string =>
+  [r.text, ...(r.choices ?? []).map((c) => `• ${c.label}`)].join("\n").slice(0, MAX_TRANSCRIPT_LINE);
+
+/** What the patient said, for the transcript: their text, or the label of the choice they tapped. */
+function inboundLine(
+  message: InboundMessage,
+  question: Reply | null,
+  locale: ChatLocale,
+  clinic: ClinicInfo,
+): string | null {
+  if (message.payload) {
+    const label = question
+      ? render(question, locale, clinic.time_zone, emergencyFacts(clinic)).choices?.find(
+          (c) => c.id === message.payload,
+        )?.label
+      : undefined;
+    return `▸ ${label ?? message.payload}`.slice(0, MAX_TRANSCRIPT_LINE);
+  }
+  const text = typeof message.text === "string" ? message.text.trim() : "";
+  return text ? text.slice(0, MAX_TRANSCRIPT_LINE) : null;
+}
+
+/**
+ * The sender's conversation with this message claimed for processing, in one statement (run
+ * after the lock, so it reads the latest state); a new sender gets a conversation first.
+ */
+async function openAndClaim(
+  tx: Sql,
+  clinic: ClinicInfo,
+  message: InboundMessage,
+  now: Date,
+): Promise<{ conv: ConversationRow; claimed: boolean }> {
+  const [found] = await tx.query<ConversationRow & { claimed: boolean }>(
+    `WITH conv AS (SELECT id, patient_id, locale, snapshot, last_activity_at FROM conversation WHERE channel = $1::"Channel" AND sender_id = $2),
+          claim AS (INSERT INTO processed_message (channel, provider_message_id, conversation_id, replies, processed_at)
+                    SELECT $1::"Channel", $3, conv.id, '[]'::jsonb, $4 FROM conv ON CONFLICT DO NOTHING RETURNING 1)
+     SELECT conv.*, EXISTS (SELECT 1 FROM claim) AS claimed FROM conv`,
+    [message.channel, message.senderId, message.providerMessageId, now],
+    { prepare: true },
+  );
+  if (found) {
+    const { claimed, ...conv } = found;
+    return { conv, claimed };
+  }
+  const conv = await openConversation(tx, clinic, message.channel, message.senderId, message.text ?? "", now);
   const claimed = await tx.query(
     `INSERT INTO processed_message (channel, provider_message_id, conversation_id, replies, processed_at)
      VALUES ($1::"Channel", $2, $3::uuid, '[]'::jsonb, $4) ON CONFLICT DO NOTHING RETURNING 1`,
     [message.channel, message.providerMessageId, conv.id, now],
   );
-  if (claimed.length === 0) return [];
+  return { conv, claimed: claimed.length > 0 };
+}
+
+async function processMessage(deps: EngineDeps, tx: Sql, message: InboundMessage): Promise<OutboundMessage[]> {
+  const now = deps.now();
+  const clinic = await clinicInfo(deps.db, deps.clinicId);
+  const { conv, claimed } = await openAndClaim(tx, clinic, message, now);
+  if (!claimed) return [];
 
   const { actor, expired, saved } = restore(deps, conv, now);
+  const said = inboundLine(message, actor.getSnapshot().context.question, conv.locale, clinic);
   const replies: Reply[] = [];
   // A conversation that was back at the menu needs no apology, only one left mid-flow.
   if (expired && saved?.value !== "idle") replies.push({ lines: [{ key: "restart" }] });
   if (expired) await releaseHolds(deps.db, conv.id);
 
-  const reading = await interpret(deps, clinic, message, actor.getSnapshot().context.locale, now, actor.getSnapshot().value);
+  const reading = await interpret(
+    deps,
+    clinic,
+    message,
+    actor.getSnapshot().context.locale,
+    now,
+    actor.getSnapshot().value,
+  );
   // Arrival order: a message received before one already applied reached us late (a slow
   // webhook retry, another instance). Applying it would answer an old question, so it is
   // acknowledged without changing anything; emergencies are still answered in full.
@@ -302,7 +487,7 @@ async function processMessage(deps: EngineDeps, tx: Sql, message: InboundMessage
     const rendered = [{ lines: [{ key: "outOfOrder" as const }] }, ...(question ? [question] : [])].map((r) =>
       render(r, conv.locale, clinic.time_zone, emergencyFacts(clinic)),
     );
-    await saveReplies(tx, message, rendered);
+    await record(tx, conv.id, now, rendered, { message, inboundLine: said });
     return rendered;
   }
   if (!late) actor.send({ type: "RECEIVED", at: message.receivedAt.toISOString() });
@@ -310,19 +495,13 @@ async function processMessage(deps: EngineDeps, tx: Sql, message: InboundMessage
   const state: ExecState = { patientId: conv.patient_id, locale: conv.locale, handedToHuman: false };
   const ctx: ExecContext = { deps, tx, clinic, conversationId: conv.id, state, now };
   replies.push(...(await run(actor, { type: "MESSAGE", reading }, ctx, message)));
-  const rendered = await persist(ctx, actor, conv, replies);
-  await saveReplies(tx, message, rendered);
-  return rendered;
+  return persist(ctx, actor, conv, replies, { message, inboundLine: said });
 }
 
-const emergencyFacts = (clinic: ClinicInfo) => ({ national: clinic.national_emergency_number, clinicEmergency: clinic.emergency_phone });
-
-async function saveReplies(tx: Sql, message: InboundMessage, rendered: OutboundMessage[]): Promise<void> {
-  await tx.query(
-    `UPDATE processed_message SET replies = $3::jsonb WHERE channel = $1::"Channel" AND provider_message_id = $2`,
-    [message.channel, message.providerMessageId, JSON.stringify(rendered)],
-  );
-}
+const emergencyFacts = (clinic: ClinicInfo) => ({
+  national: clinic.national_emergency_number,
+  clinicEmergency: clinic.emergency_phone,
+});
 
 // ---- understanding a message
 
@@ -365,6 +544,7 @@ async function interpret(
   const reading: Reading = { intent: intent.intent };
   if (intent.intent === "choice") reading.choiceIndex = intent.index;
   if (intent.intent === "change_language") reading.language = intent.language;
+  if (asksForWaitlist(text)) reading.waitlist = true;
   if (normalized.tokens.length === 0 && intent.intent === "unknown") return { intent: "unknown", garbled: "empty" };
 
   // Phrase matching is most of a message's CPU: a bare "1", "oui" or "non" names no specialty,
@@ -460,7 +640,8 @@ function onePerTime(slots: Slot[], anyDoctor: boolean): Slot[] {
 function apart(slots: Slot[]): Slot[] {
   const kept: Slot[] = [];
   for (const s of slots)
-    if (!kept.some((k) => k.doctorId === s.doctorId && +k.startsAt < +s.endsAt && +s.startsAt < +k.endsAt)) kept.push(s);
+    if (!kept.some((k) => k.doctorId === s.doctorId && +k.startsAt < +s.endsAt && +s.startsAt < +k.endsAt))
+      kept.push(s);
   return kept;
 }
 
@@ -493,13 +674,23 @@ async function searchSlots(
     const from = new Date(Math.max(+new Date(cmd.after) + 1, +now));
     const first = await earliestSlot(deps.db, { ...base, from });
     if (!first) return { slots: [], missed: false };
-    const found = await findSlots(deps.db, { ...base, from: first.startsAt, to: new Date(+first.startsAt + 7 * DAY), limit: 12 });
+    const found = await findSlots(deps.db, {
+      ...base,
+      from: first.startsAt,
+      to: new Date(+first.startsAt + 7 * DAY),
+      limit: 12,
+    });
     return { slots: onePerTime(found, any), missed: false };
   }
   if (w.kind === "asap") {
     const first = await earliestSlot(deps.db, { ...base, from: now });
     if (!first) return { slots: [], missed: false };
-    const rest = await findSlots(deps.db, { ...base, from: new Date(+first.startsAt + 1), to: new Date(+first.startsAt + 7 * DAY), limit: 12 });
+    const rest = await findSlots(deps.db, {
+      ...base,
+      from: new Date(+first.startsAt + 1),
+      to: new Date(+first.startsAt + 7 * DAY),
+      limit: 12,
+    });
     return { slots: onePerTime([first, ...rest], any), missed: false };
   }
   if (w.kind === "range" && !w.past) {
@@ -687,13 +878,23 @@ async function execute(
     case "confirmAttendance": {
       if (!state.patientId) return [{ type: "ATTENDANCE", ok: false }];
       try {
-        const ok = await confirmAttendance(db, { appointmentId: cmd.appointmentId, actor: { kind: "patient", patientId: state.patientId }, now });
+        const ok = await confirmAttendance(db, {
+          appointmentId: cmd.appointmentId,
+          actor: { kind: "patient", patientId: state.patientId },
+          now,
+        });
         return [{ type: "ATTENDANCE", ok }];
       } catch (err) {
         if (isDomainError(err, "not_found")) return [{ type: "ATTENDANCE", ok: false }];
         throw err;
       }
     }
+    case "joinWaitlist":
+    case "answerWaitlistOffer":
+      return runWaitlistCommand(
+        { db, clinicId: clinic.id, channel: message.channel, patientId: state.patientId, now },
+        cmd,
+      );
   }
 }
 

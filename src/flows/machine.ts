@@ -35,7 +35,26 @@ export type Command =
   | { type: "handToHuman" }
   | { type: "setLocale"; locale: ChatLocale }
   | { type: "releaseHolds" }
-  | { type: "confirmAttendance"; appointmentId: string };
+  | { type: "confirmAttendance"; appointmentId: string }
+  /** The waiting list: for the draft (specialty, type, doctor) or to move an appointment earlier; only slots before `wantedBefore`. */
+  | {
+      type: "joinWaitlist";
+      specialtyId?: string;
+      doctorId?: string;
+      typeId?: string;
+      appointmentId?: string;
+      wantedBefore?: string;
+    }
+  | { type: "answerWaitlistOffer"; offerId: string; accept: boolean };
+
+/** A freed slot offered to the patient from the waiting list. */
+export interface WaitlistOfferSummary {
+  id: string;
+  startsAt: string;
+  doctorName: string;
+  /** How long the slot is kept for them. */
+  minutes: number;
+}
 
 export type Outbox = ({ reply: Reply } | { command: Command })[];
 
@@ -44,7 +63,7 @@ export interface DialogueContext {
   /** Bumped at every question with choices; a tapped choice from an older step is stale. */
   step: number;
   patientId: string | null;
-  purpose: "book" | "list" | "cancel" | "reschedule";
+  purpose: "book" | "list" | "cancel" | "reschedule" | "waitlist";
   specialtyId: string | null;
   specialtyName: { fr: string; en: string } | null;
   when: When | null;
@@ -59,6 +78,8 @@ export interface DialogueContext {
   question: Reply | null;
   /** Arrival time of the latest message applied (ISO); an older one arriving later is not applied. */
   lastReceivedAt: string | null;
+  /** The waiting-list offer awaiting an answer (absent from snapshots saved before the waiting list existed). */
+  waitlistOffer?: WaitlistOfferSummary | null;
   outbox: Outbox;
 }
 
@@ -67,7 +88,14 @@ export type DialogueEvent =
   | { type: "FLUSH" }
   /** `missed`: the time asked for had nothing free, these are the nearest; `more`: the slots after an earlier offer. */
   | { type: "SLOTS"; slots: OfferedSlot[]; minutes: number; past?: boolean; missed?: When; more?: boolean }
-  | { type: "BOOKED"; status: "confirmed" | "requested"; patientId: string; slot: OfferedSlot; address: string; teleconsultationUrl: string | null }
+  | {
+      type: "BOOKED";
+      status: "confirmed" | "requested";
+      patientId: string;
+      slot: OfferedSlot;
+      address: string;
+      teleconsultationUrl: string | null;
+    }
   | { type: "BOOK_FAILED"; reason: "slot_taken" | "other"; alternatives: OfferedSlot[] }
   | { type: "APPOINTMENTS"; list: AppointmentSummary[] }
   | { type: "CANCELLED" }
@@ -76,7 +104,15 @@ export type DialogueEvent =
   /** A reminder was sent for this appointment: its answer (confirm, cancel, move) is awaited. */
   | { type: "REMINDER"; appointment: AppointmentSummary }
   | { type: "ATTENDANCE"; ok: boolean }
-  | { type: "RECEIVED"; at: string };
+  | { type: "RECEIVED"; at: string }
+  /** A slot freed up and is offered to this waitlisted patient: their answer is awaited. */
+  | { type: "WAITLIST_OFFER"; offer: WaitlistOfferSummary }
+  | { type: "WAITLIST_JOINED"; ok: boolean; before?: string; reason?: "unknown_patient" | "refused" }
+  | {
+      type: "WAITLIST_ANSWERED";
+      outcome: "booked" | "requested" | "moved" | "gone" | "declined";
+      slot?: { startsAt: string; doctorName: string };
+    };
 
 export interface DialogueInput {
   locale: ChatLocale;
@@ -121,8 +157,14 @@ const isStale = (c: Ctx, e: Ev): boolean => {
   const p = reading(e).payload;
   return !!p && p.step !== "m" && Number(p.step) !== c.step;
 };
-const saysYes = (c: Ctx, e: Ev) => tapped(c, e, "yes") !== undefined || reading(e).intent === "affirm" || (reading(e).intent === "choice" && reading(e).choiceIndex === 0);
-const saysNo = (c: Ctx, e: Ev) => tapped(c, e, "no") !== undefined || reading(e).intent === "deny" || (reading(e).intent === "choice" && reading(e).choiceIndex === 1);
+const saysYes = (c: Ctx, e: Ev) =>
+  tapped(c, e, "yes") !== undefined ||
+  reading(e).intent === "affirm" ||
+  (reading(e).intent === "choice" && reading(e).choiceIndex === 0);
+const saysNo = (c: Ctx, e: Ev) =>
+  tapped(c, e, "no") !== undefined ||
+  reading(e).intent === "deny" ||
+  (reading(e).intent === "choice" && reading(e).choiceIndex === 1);
 /** Index of the offered item picked by button or by number. */
 const picked = (c: Ctx, e: Ev, action: string, count: number): number | undefined => {
   const v = tapped(c, e, action);
@@ -146,6 +188,18 @@ const reminderAnswer = (c: Ctx, e: Ev): "confirm" | "cancel" | "reschedule" | un
   return undefined;
 };
 
+/** A tap on a waiting-list offer's button; valid in any state, since the id names the offer. */
+const waitlistTap = (e: Ev): { offerId: string; accept: boolean } | undefined => {
+  const p = reading(e).payload;
+  const m = p?.step === "m" && p.action === "waitlist" ? /^([0-9a-f-]{36})\.(yes|no)$/.exec(p.value) : null;
+  return m ? { offerId: m[1]!, accept: m[2] === "yes" } : undefined;
+};
+/** In an offer of times: the button, its number (after "other times"), or the words for the waiting list. */
+const wantsWaitlistHere = (c: Ctx, e: Ev): boolean =>
+  tapped(c, e, "waitlist") === "" ||
+  reading(e).waitlist === true ||
+  (reading(e).intent === "choice" && reading(e).choiceIndex === c.offered.length + 1);
+
 // ---- outbox helpers
 
 type Update = Partial<Ctx>;
@@ -165,6 +219,36 @@ const askedParams = (w: When): Params =>
       ? { askedKind: "range", askedFrom: w.from, askedTo: w.to, askedPart: w.partOfDay }
       : { askedKind: w.kind, askedAt: w.at };
 
+const WAITLIST_OUTCOME = {
+  booked: "waitlistBooked",
+  requested: "waitlistRequested",
+  moved: "waitlistMoved",
+  gone: "waitlistGone",
+  declined: "waitlistDeclined",
+} as const;
+
+function waitlistOfferReply(o: WaitlistOfferSummary): Reply {
+  return {
+    lines: [line("waitlistOffer", { ...at(o), minutes: o.minutes })],
+    choices: [
+      { id: payloadId("m", "waitlist", `${o.id}.yes`), key: "waitlistAccept" },
+      { id: payloadId("m", "waitlist", `${o.id}.no`), key: "waitlistDecline" },
+    ],
+  };
+}
+
+const waitlistAnswerReply = (e: Extract<Ev, { type: "WAITLIST_ANSWERED" }>): Reply => ({
+  lines: [line(WAITLIST_OUTCOME[e.outcome], e.slot ? at(e.slot) : undefined)],
+});
+
+/** Joining the waiting list from an offer of times: only earlier than the earliest offered interests the patient. */
+function joinFromOffer(c: Ctx): Command {
+  const earliest = c.offered.map((s) => s.startsAt).sort()[0];
+  if (c.purpose === "reschedule" && c.target)
+    return { type: "joinWaitlist", appointmentId: c.target.id, wantedBefore: earliest };
+  return { type: "joinWaitlist", specialtyId: c.specialtyId ?? undefined, wantedBefore: earliest };
+}
+
 function offerReply(c: Ctx, slots: OfferedSlot[], step: number, e: Extract<Ev, { type: "SLOTS" }>): Reply {
   const spec = c.specialtyName ? c.specialtyName[c.locale] : undefined;
   const { minutes } = e;
@@ -180,13 +264,15 @@ function offerReply(c: Ctx, slots: OfferedSlot[], step: number, e: Extract<Ev, {
     choices: [
       ...slots.map((s, i) => ({ id: payloadId(step, "slot", i), key: "slotLabel" as const, params: at(s) })),
       { id: payloadId(step, "other"), key: "otherTimes" as const },
+      { id: payloadId(step, "waitlist"), key: "waitlistButton" as const },
     ],
   };
 }
 
 /** The offer command for the current draft. */
 function offerFor(c: Ctx, when: When): Extract<Command, { type: "offer" }> {
-  if (c.purpose === "reschedule" && c.target) return { type: "offer", typeId: c.target.typeId, doctorId: c.target.doctorId, when };
+  if (c.purpose === "reschedule" && c.target)
+    return { type: "offer", typeId: c.target.typeId, doctorId: c.target.doctorId, when };
   return { type: "offer", specialtyId: c.specialtyId ?? undefined, when };
 }
 
@@ -205,7 +291,16 @@ const specialtyOf = (r: Reading): { id: string; name: { fr: string; en: string }
 const startBooking = (c: Ctx, r: Reading): { target: string; update: Update } => {
   const spec = specialtyOf(r);
   // The time said in the first message is kept while the specialty is asked for.
-  const base: Update = { purpose: "book", specialtyId: spec?.id ?? null, specialtyName: spec?.name ?? null, when: r.when ?? null, ambiguous: r.ambiguousWhen ?? [], offered: [], chosen: null, target: null };
+  const base: Update = {
+    purpose: "book",
+    specialtyId: spec?.id ?? null,
+    specialtyName: spec?.name ?? null,
+    when: r.when ?? null,
+    ambiguous: r.ambiguousWhen ?? [],
+    offered: [],
+    chosen: null,
+    target: null,
+  };
   const next = { ...c, ...base };
   if (!spec) return { target: "askWhat", update: { ...base, ...ask(next, { lines: [line("askWhat")] }) } };
   return afterSpecialty(next, r, base);
@@ -246,20 +341,40 @@ function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[
       })),
     },
     {
+      guard: ({ event }) => waitlistTap(event) !== undefined,
+      actions: act(({ context: c, event }) => ({
+        outbox: out(c, command({ type: "answerWaitlistOffer", ...waitlistTap(event)! })),
+      })),
+    },
+    {
       guard: ({ context, event }) => isStale(context, event),
-      actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("stale")] }), reply(c.question ?? menuReply())) })),
+      actions: act(({ context: c }) => ({
+        outbox: out(c, reply({ lines: [line("stale")] }), reply(c.question ?? menuReply())),
+      })),
     },
     {
       guard: ({ event }) => reading(event).garbled !== undefined,
       actions: act(({ context: c, event }) => ({
-        outbox: out(c, reply({ lines: [line(reading(event).garbled === "too_long" ? "tooLong" : "notUnderstood")] }), reply(c.question ?? menuReply())),
+        outbox: out(
+          c,
+          reply({ lines: [line(reading(event).garbled === "too_long" ? "tooLong" : "notUnderstood")] }),
+          reply(c.question ?? menuReply()),
+        ),
       })),
     },
     {
       guard: ({ event }) => reading(event).intent === "change_language" && !!reading(event).language,
       actions: act(({ context: c, event }) => {
         const locale = reading(event).language!;
-        return { locale, outbox: out(c, command({ type: "setLocale", locale }), reply({ lines: [line("languageChanged")] }), reply(c.question ?? menuReply())) };
+        return {
+          locale,
+          outbox: out(
+            c,
+            command({ type: "setLocale", locale }),
+            reply({ lines: [line("languageChanged")] }),
+            reply(c.question ?? menuReply()),
+          ),
+        };
       }),
     },
   ];
@@ -267,23 +382,46 @@ function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[
     {
       guard: ({ event }) => wants(event, "human", "human"),
       target: "#dialogue.idle",
-      actions: act(({ context: c }) => ({ question: null, outbox: out(c, command({ type: "releaseHolds" }), command({ type: "handToHuman" }), reply({ lines: [line("human")] })) })),
+      actions: act(({ context: c }) => ({
+        question: null,
+        outbox: out(
+          c,
+          command({ type: "releaseHolds" }),
+          command({ type: "handToHuman" }),
+          reply({ lines: [line("human")] }),
+        ),
+      })),
     },
-    ...(["list", "cancel", "reschedule"] as const).map(
-      (purpose): Transition => ({
-        guard: ({ event }) => wants(event, purpose === "list" ? "list_appointments" : purpose, purpose),
-        target: "#dialogue.loadingAppointments",
-        actions: act(({ context: c }) => ({ purpose, target: null, outbox: out(c, command({ type: "releaseHolds" }), command({ type: "loadAppointments" })) })),
-      }),
-    ),
+    ...(["list", "cancel", "reschedule"] as const).map((purpose): Transition => ({
+      guard: ({ event }) => wants(event, purpose === "list" ? "list_appointments" : purpose, purpose),
+      target: "#dialogue.loadingAppointments",
+      actions: act(({ context: c }) => ({
+        purpose,
+        target: null,
+        outbox: out(c, command({ type: "releaseHolds" }), command({ type: "loadAppointments" })),
+      })),
+    })),
+    {
+      guard: ({ event }) => reading(event).waitlist === true,
+      target: "#dialogue.loadingAppointments",
+      actions: act(({ context: c }) => ({
+        purpose: "waitlist",
+        target: null,
+        outbox: out(c, command({ type: "releaseHolds" }), command({ type: "loadAppointments" })),
+      })),
+    },
     {
       guard: ({ event }) => wants(event, "help", "help"),
-      actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("help")] }), reply(c.question ?? menuReply())) })),
+      actions: act(({ context: c }) => ({
+        outbox: out(c, reply({ lines: [line("help")] }), reply(c.question ?? menuReply())),
+      })),
     },
   ];
-  const bookFresh = routeTo((e) => wants(e, "book", "book") && (opts.idle === true || !!reading(e).specialtyId || menuPick(e) === "book"), (c, r) => startBooking(c, r), [
-    command({ type: "releaseHolds" }),
-  ]);
+  const bookFresh = routeTo(
+    (e) => wants(e, "book", "book") && (opts.idle === true || !!reading(e).specialtyId || menuPick(e) === "book"),
+    (c, r) => startBooking(c, r),
+    [command({ type: "releaseHolds" })],
+  );
   const last: Transition[] = [
     {
       guard: ({ event }) => reading(event).intent === "greeting" && opts.idle === true,
@@ -291,11 +429,15 @@ function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[
     },
     {
       guard: ({ event }) => reading(event).intent === "thanks",
-      actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("thanks")] }), ...(opts.idle ? [reply(menuReply())] : [])) })),
+      actions: act(({ context: c }) => ({
+        outbox: out(c, reply({ lines: [line("thanks")] }), ...(opts.idle ? [reply(menuReply())] : [])),
+      })),
     },
     {
       actions: act(({ context: c }) =>
-        opts.idle ? ask(c, menuReply(), reply({ lines: [line("welcome")] })) : { outbox: out(c, reply({ lines: [line("notUnderstood")] }), reply(c.question ?? menuReply())) },
+        opts.idle
+          ? ask(c, menuReply(), reply({ lines: [line("welcome")] }))
+          : { outbox: out(c, reply({ lines: [line("notUnderstood")] }), reply(c.question ?? menuReply())) },
       ),
     },
   ];
@@ -303,7 +445,11 @@ function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[
 }
 
 /** One transition per possible destination of `decide`, so XState sees real targets. */
-function routeTo(when: (e: Ev, c: Ctx) => boolean, decide: (c: Ctx, r: Reading) => { target: string; update: Update }, before: Outbox = []): Transition[] {
+function routeTo(
+  when: (e: Ev, c: Ctx) => boolean,
+  decide: (c: Ctx, r: Reading) => { target: string; update: Update },
+  before: Outbox = [],
+): Transition[] {
   return ["askWhat", "askWhen", "ambiguous", "searching"].map((target) => ({
     guard: ({ context, event }) => when(event, context) && decide(context, reading(event)).target === target,
     target: `#dialogue.${target}`,
@@ -314,8 +460,13 @@ function routeTo(when: (e: Ev, c: Ctx) => boolean, decide: (c: Ctx, r: Reading) 
   }));
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- XState's transition config type is not exported in a usable form.
-type Transition = { guard?: (a: { context: Ctx; event: Ev }) => boolean; target?: string; actions?: any; reenter?: boolean };
+type Transition = {
+  guard?: (a: { context: Ctx; event: Ev }) => boolean;
+  target?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- XState's transition config type is not exported in a usable form.
+  actions?: any;
+  reenter?: boolean;
+};
 
 export const dialogueMachine = setup({
   types: {
@@ -342,6 +493,7 @@ export const dialogueMachine = setup({
     target: null,
     question: null,
     lastReceivedAt: null,
+    waitlistOffer: null,
     outbox: [],
   }),
   initial: "idle",
@@ -361,8 +513,29 @@ export const dialogueMachine = setup({
             { id: payloadId(step, "reminder", "reschedule"), key: "reminderReschedule" },
           ],
         };
-        return { step, target: event.appointment, appointments: [event.appointment], offered: [], chosen: null, ...ask({ ...c, step }, r, command({ type: "releaseHolds" })) };
+        return {
+          step,
+          target: event.appointment,
+          appointments: [event.appointment],
+          offered: [],
+          chosen: null,
+          ...ask({ ...c, step }, r, command({ type: "releaseHolds" })),
+        };
       }),
+    },
+    // Like a reminder, a freed slot from the waiting list opens its own question.
+    WAITLIST_OFFER: {
+      target: ".waitlistOffer",
+      actions: assign(({ context: c, event }) => ({
+        waitlistOffer: event.offer,
+        offered: [],
+        chosen: null,
+        ...ask(c, waitlistOfferReply(event.offer), command({ type: "releaseHolds" })),
+      })),
+    },
+    // An offer's button tapped while the conversation was elsewhere: the answer, and the conversation goes on.
+    WAITLIST_ANSWERED: {
+      actions: assign(({ context: c, event }) => ({ outbox: out(c, reply(waitlistAnswerReply(event))) })),
     },
   },
   states: {
@@ -374,7 +547,11 @@ export const dialogueMachine = setup({
         MESSAGE: handlers([
           ...routeTo(
             (e) => !!reading(e).specialtyId,
-            (c, r) => afterSpecialty({ ...c, specialtyId: r.specialtyId!, specialtyName: r.specialtyName ?? null }, r, { specialtyId: r.specialtyId!, specialtyName: r.specialtyName ?? null }),
+            (c, r) =>
+              afterSpecialty({ ...c, specialtyId: r.specialtyId!, specialtyName: r.specialtyName ?? null }, r, {
+                specialtyId: r.specialtyId!,
+                specialtyName: r.specialtyName ?? null,
+              }),
           ),
           ...routeTo(
             (e) => !!reading(e).anyDoctor && !!reading(e).fallbackSpecialty,
@@ -382,11 +559,17 @@ export const dialogueMachine = setup({
               const spec = r.fallbackSpecialty!;
               // "Peu importe" also reads as "any time"; a time the patient already gave wins.
               const said = c.when && r.when?.kind === "asap" ? { ...r, when: undefined } : r;
-              return afterSpecialty({ ...c, specialtyId: spec.id, specialtyName: spec.name }, said, { specialtyId: spec.id, specialtyName: spec.name });
+              return afterSpecialty({ ...c, specialtyId: spec.id, specialtyName: spec.name }, said, {
+                specialtyId: spec.id,
+                specialtyName: spec.name,
+              });
             },
           ),
           {
-            guard: ({ event }) => reading(event).intent === "unknown" || reading(event).intent === "book" || reading(event).intent === "deny",
+            guard: ({ event }) =>
+              reading(event).intent === "unknown" ||
+              reading(event).intent === "book" ||
+              reading(event).intent === "deny",
             actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("unknownSpecialty")] })) })),
           },
         ]),
@@ -403,10 +586,16 @@ export const dialogueMachine = setup({
           {
             guard: ({ event }) => !!reading(event).when,
             target: "searching",
-            actions: act(({ context: c, event }) => ({ when: reading(event).when!, outbox: out(c, command(offerFor(c, reading(event).when!))) })),
+            actions: act(({ context: c, event }) => ({
+              when: reading(event).when!,
+              outbox: out(c, command(offerFor(c, reading(event).when!))),
+            })),
           },
           {
-            guard: ({ event }) => reading(event).intent === "unknown" || reading(event).intent === "book" || reading(event).intent === "choice",
+            guard: ({ event }) =>
+              reading(event).intent === "unknown" ||
+              reading(event).intent === "book" ||
+              reading(event).intent === "choice",
             actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("whenNotUnderstood")] })) })),
           },
         ]),
@@ -426,7 +615,10 @@ export const dialogueMachine = setup({
           {
             guard: ({ event }) => !!reading(event).when,
             target: "searching",
-            actions: act(({ context: c, event }) => ({ when: reading(event).when!, outbox: out(c, command(offerFor(c, reading(event).when!))) })),
+            actions: act(({ context: c, event }) => ({
+              when: reading(event).when!,
+              outbox: out(c, command(offerFor(c, reading(event).when!))),
+            })),
           },
         ]),
       },
@@ -451,31 +643,61 @@ export const dialogueMachine = setup({
     },
     offering: {
       on: {
-        MESSAGE: handlers([
+        MESSAGE: handlers(
+          [
+            {
+              guard: ({ context, event }) => picked(context, event, "slot", context.offered.length) !== undefined,
+              target: "chosen",
+              actions: act(({ context: c, event }) => ({
+                step: c.step + 1,
+                chosen: c.offered[picked(c, event, "slot", c.offered.length)!]!,
+              })),
+            },
+            {
+              guard: ({ context, event }) =>
+                tapped(context, event, "other") !== undefined && context.offered.length > 0,
+              target: "searching",
+              actions: act(({ context: c }) => {
+                const last = c.offered.reduce((a, b) => (a.startsAt > b.startsAt ? a : b));
+                return {
+                  outbox: out(c, command({ ...offerFor(c, c.when ?? { kind: "asap" }), after: last.startsAt })),
+                };
+              }),
+            },
+            {
+              guard: ({ context, event }) =>
+                tapped(context, event, "other") !== undefined || reading(event).intent === "deny",
+              target: "askWhen",
+              actions: act(({ context: c }) =>
+                ask(
+                  c,
+                  { lines: [line("askWhen", { specialty: c.specialtyName?.[c.locale] })] },
+                  command({ type: "releaseHolds" }),
+                ),
+              ),
+            },
+            {
+              guard: ({ event }) => !!reading(event).when,
+              target: "searching",
+              actions: act(({ context: c, event }) => ({
+                when: reading(event).when!,
+                outbox: out(c, command(offerFor(c, reading(event).when!))),
+              })),
+            },
+          ],
           {
-            guard: ({ context, event }) => picked(context, event, "slot", context.offered.length) !== undefined,
-            target: "chosen",
-            actions: act(({ context: c, event }) => ({ step: c.step + 1, chosen: c.offered[picked(c, event, "slot", c.offered.length)!]! })),
+            early: [
+              {
+                guard: ({ context, event }) => wantsWaitlistHere(context, event),
+                target: "#dialogue.joiningWaitlist",
+                actions: act(({ context: c }) => ({
+                  question: null,
+                  outbox: out(c, command({ type: "releaseHolds" }), command(joinFromOffer(c))),
+                })),
+              },
+            ],
           },
-          {
-            guard: ({ context, event }) => tapped(context, event, "other") !== undefined && context.offered.length > 0,
-            target: "searching",
-            actions: act(({ context: c }) => {
-              const last = c.offered.reduce((a, b) => (a.startsAt > b.startsAt ? a : b));
-              return { outbox: out(c, command({ ...offerFor(c, c.when ?? { kind: "asap" }), after: last.startsAt })) };
-            }),
-          },
-          {
-            guard: ({ context, event }) => tapped(context, event, "other") !== undefined || reading(event).intent === "deny",
-            target: "askWhen",
-            actions: act(({ context: c }) => ask(c, { lines: [line("askWhen", { specialty: c.specialtyName?.[c.locale] })] }, command({ type: "releaseHolds" }))),
-          },
-          {
-            guard: ({ event }) => !!reading(event).when,
-            target: "searching",
-            actions: act(({ context: c, event }) => ({ when: reading(event).when!, outbox: out(c, command(offerFor(c, reading(event).when!))) })),
-          },
-        ]),
+        ),
       },
     },
     chosen: {
@@ -505,7 +727,10 @@ export const dialogueMachine = setup({
           {
             guard: ({ event }) => !!reading(event).name,
             target: "askBirthDate",
-            actions: act(({ context: c, event }) => ({ name: reading(event).name!, ...ask(c, { lines: [line("askBirthDate")] }) })),
+            actions: act(({ context: c, event }) => ({
+              name: reading(event).name!,
+              ...ask(c, { lines: [line("askBirthDate")] }),
+            })),
           },
           {
             guard: ({ event }) => ["unknown", "choice", "greeting"].includes(reading(event).intent),
@@ -522,7 +747,11 @@ export const dialogueMachine = setup({
             target: "askConsent",
             actions: act(({ context: c, event }) => {
               const step = c.step + 1;
-              return { step, birthDate: reading(event).birthDate!, ...ask({ ...c, step }, yesNo(step, line("askConsent"))) };
+              return {
+                step,
+                birthDate: reading(event).birthDate!,
+                ...ask({ ...c, step }, yesNo(step, line("askConsent"))),
+              };
             }),
           },
           {
@@ -540,13 +769,21 @@ export const dialogueMachine = setup({
             target: "booking",
             actions: act(({ context: c }) => ({
               question: null,
-              outbox: out(c, command({ type: "book", slot: c.chosen!, newPatient: { ...c.name!, birthDate: c.birthDate! } })),
+              outbox: out(
+                c,
+                command({ type: "book", slot: c.chosen!, newPatient: { ...c.name!, birthDate: c.birthDate! } }),
+              ),
             })),
           },
           {
             guard: ({ context, event }) => saysNo(context, event),
             target: "idle",
-            actions: act(({ context: c }) => ({ question: null, name: null, birthDate: null, outbox: out(c, command({ type: "releaseHolds" }), reply({ lines: [line("consentRefused")] })) })),
+            actions: act(({ context: c }) => ({
+              question: null,
+              name: null,
+              birthDate: null,
+              outbox: out(c, command({ type: "releaseHolds" }), reply({ lines: [line("consentRefused")] })),
+            })),
           },
         ]),
       },
@@ -559,7 +796,14 @@ export const dialogueMachine = setup({
             target: "booking",
             actions: act(({ context: c }) => ({
               question: null,
-              outbox: out(c, command(c.purpose === "reschedule" ? { type: "reschedule", appointmentId: c.target!.id, slot: c.chosen! } : { type: "book", slot: c.chosen! })),
+              outbox: out(
+                c,
+                command(
+                  c.purpose === "reschedule"
+                    ? { type: "reschedule", appointmentId: c.target!.id, slot: c.chosen! }
+                    : { type: "book", slot: c.chosen! },
+                ),
+              ),
             })),
           },
           {
@@ -567,7 +811,11 @@ export const dialogueMachine = setup({
             target: "idle",
             actions: act(({ context: c }) => ({
               question: null,
-              outbox: out(c, command({ type: "releaseHolds" }), reply({ lines: [line(c.purpose === "reschedule" ? "cancelKept" : "bookingAbandoned")] })),
+              outbox: out(
+                c,
+                command({ type: "releaseHolds" }),
+                reply({ lines: [line(c.purpose === "reschedule" ? "cancelKept" : "bookingAbandoned")] }),
+              ),
             })),
           },
         ]),
@@ -579,13 +827,26 @@ export const dialogueMachine = setup({
           target: "idle",
           actions: assign(({ context: c, event }) => {
             const p = { ...at(event.slot), address: event.address, link: event.teleconsultationUrl ?? undefined };
-            const key = event.status === "requested" ? "requested" : event.teleconsultationUrl ? "bookedTele" : "booked";
-            return { question: null, offered: [], chosen: null, patientId: event.patientId, outbox: out(c, reply({ lines: [line(key, p)] })) };
+            const key =
+              event.status === "requested" ? "requested" : event.teleconsultationUrl ? "bookedTele" : "booked";
+            return {
+              question: null,
+              offered: [],
+              chosen: null,
+              patientId: event.patientId,
+              outbox: out(c, reply({ lines: [line(key, p)] })),
+            };
           }),
         },
         RESCHEDULED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => ({ question: null, offered: [], chosen: null, target: null, outbox: out(c, reply({ lines: [line("rescheduled", at(event.slot))] })) })),
+          actions: assign(({ context: c, event }) => ({
+            question: null,
+            offered: [],
+            chosen: null,
+            target: null,
+            outbox: out(c, reply({ lines: [line("rescheduled", at(event.slot))] })),
+          })),
         },
         BOOK_FAILED: [
           {
@@ -594,11 +855,20 @@ export const dialogueMachine = setup({
             actions: assign(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("slotGone")] })) })),
             // Re-entering "searching" waits for the SLOTS the engine sends with the alternatives.
           },
-          { target: "idle", actions: assign(({ context: c }) => ({ question: null, outbox: out(c, reply({ lines: [line("bookingFailed")] })) })) },
+          {
+            target: "idle",
+            actions: assign(({ context: c }) => ({
+              question: null,
+              outbox: out(c, reply({ lines: [line("bookingFailed")] })),
+            })),
+          },
         ],
         REFUSED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => ({ question: null, outbox: out(c, reply({ lines: [line("insideCutoff", { hours: event.hours, phone: event.phone })] })) })),
+          actions: assign(({ context: c, event }) => ({
+            question: null,
+            outbox: out(c, reply({ lines: [line("insideCutoff", { hours: event.hours, phone: event.phone })] })),
+          })),
         },
       },
     },
@@ -606,16 +876,41 @@ export const dialogueMachine = setup({
       on: {
         APPOINTMENTS: [
           {
+            guard: ({ context, event }) => context.purpose === "waitlist" && event.list.length === 0,
+            target: "idle",
+            actions: assign(({ context: c }) => ({
+              question: null,
+              appointments: [],
+              outbox: out(c, reply({ lines: [line("waitlistNoAppointment")] })),
+            })),
+          },
+          {
+            guard: ({ context, event }) => context.purpose === "waitlist" && event.list.length === 1,
+            target: "joiningWaitlist",
+            actions: assign(({ context: c, event }) => ({
+              appointments: event.list,
+              target: event.list[0]!,
+              outbox: out(c, command({ type: "joinWaitlist", appointmentId: event.list[0]!.id })),
+            })),
+          },
+          {
             guard: ({ event }) => event.list.length === 0,
             target: "idle",
-            actions: assign(({ context: c }) => ({ question: null, appointments: [], outbox: out(c, reply({ lines: [line("noAppointments")] })) })),
+            actions: assign(({ context: c }) => ({
+              question: null,
+              appointments: [],
+              outbox: out(c, reply({ lines: [line("noAppointments")] })),
+            })),
           },
           {
             guard: ({ context }) => context.purpose === "list",
             target: "idle",
             actions: assign(({ context: c, event }) => ({
               question: null,
-              outbox: out(c, reply({ lines: [line("appointmentsList"), ...event.list.map((a) => line("appointmentLine", at(a)))] })),
+              outbox: out(
+                c,
+                reply({ lines: [line("appointmentsList"), ...event.list.map((a) => line("appointmentLine", at(a)))] }),
+              ),
             })),
           },
           {
@@ -627,7 +922,14 @@ export const dialogueMachine = setup({
             target: "pickAppointment",
             actions: assign(({ context: c, event }) => {
               const step = c.step + 1;
-              const r: Reply = { lines: [line("whichAppointment")], choices: event.list.map((a, i) => ({ id: payloadId(step, "appt", i), key: "appointmentLine" as const, params: at(a) })) };
+              const r: Reply = {
+                lines: [line("whichAppointment")],
+                choices: event.list.map((a, i) => ({
+                  id: payloadId(step, "appt", i),
+                  key: "appointmentLine" as const,
+                  params: at(a),
+                })),
+              };
               return { step, appointments: event.list, ...ask({ ...c, step }, r) };
             }),
           },
@@ -640,13 +942,23 @@ export const dialogueMachine = setup({
           {
             guard: ({ context, event }) => picked(context, event, "appt", context.appointments.length) !== undefined,
             target: "appointmentPicked",
-            actions: act(({ context: c, event }) => ({ step: c.step + 1, target: c.appointments[picked(c, event, "appt", c.appointments.length)!]! })),
+            actions: act(({ context: c, event }) => ({
+              step: c.step + 1,
+              target: c.appointments[picked(c, event, "appt", c.appointments.length)!]!,
+            })),
           },
         ]),
       },
     },
     appointmentPicked: {
       always: [
+        {
+          guard: ({ context }) => context.purpose === "waitlist",
+          target: "joiningWaitlist",
+          actions: act(({ context: c }) => ({
+            outbox: out(c, command({ type: "joinWaitlist", appointmentId: c.target!.id })),
+          })),
+        },
         {
           guard: ({ context }) => context.purpose === "cancel",
           target: "confirmCancel",
@@ -657,7 +969,10 @@ export const dialogueMachine = setup({
         },
         {
           target: "askWhen",
-          actions: act(({ context: c }) => ({ specialtyName: null, ...ask(c, { lines: [line("askRescheduleWhen", at(c.target!))] }) })),
+          actions: act(({ context: c }) => ({
+            specialtyName: null,
+            ...ask(c, { lines: [line("askRescheduleWhen", at(c.target!))] }),
+          })),
         },
       ],
     },
@@ -667,12 +982,18 @@ export const dialogueMachine = setup({
           {
             guard: ({ context, event }) => saysYes(context, event),
             target: "cancelling",
-            actions: act(({ context: c }) => ({ question: null, outbox: out(c, command({ type: "cancel", appointmentId: c.target!.id })) })),
+            actions: act(({ context: c }) => ({
+              question: null,
+              outbox: out(c, command({ type: "cancel", appointmentId: c.target!.id })),
+            })),
           },
           {
             guard: ({ context, event }) => saysNo(context, event),
             target: "idle",
-            actions: act(({ context: c }) => ({ question: null, outbox: out(c, reply({ lines: [line("cancelKept")] })) })),
+            actions: act(({ context: c }) => ({
+              question: null,
+              outbox: out(c, reply({ lines: [line("cancelKept")] })),
+            })),
           },
         ]),
       },
@@ -682,7 +1003,9 @@ export const dialogueMachine = setup({
         MESSAGE: handlers(
           [
             {
-              actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("reminderNotUnderstood")] }), reply(c.question!)) })),
+              actions: act(({ context: c }) => ({
+                outbox: out(c, reply({ lines: [line("reminderNotUnderstood")] }), reply(c.question!)),
+              })),
             },
           ],
           {
@@ -690,7 +1013,10 @@ export const dialogueMachine = setup({
               {
                 guard: ({ context, event }) => reminderAnswer(context, event) === "confirm",
                 target: "#dialogue.confirmingAttendance",
-                actions: act(({ context: c }) => ({ question: null, outbox: out(c, command({ type: "confirmAttendance", appointmentId: c.target!.id })) })),
+                actions: act(({ context: c }) => ({
+                  question: null,
+                  outbox: out(c, command({ type: "confirmAttendance", appointmentId: c.target!.id })),
+                })),
               },
               {
                 guard: ({ context, event }) => reminderAnswer(context, event) === "cancel",
@@ -700,11 +1026,80 @@ export const dialogueMachine = setup({
               {
                 guard: ({ context, event }) => reminderAnswer(context, event) === "reschedule",
                 target: "#dialogue.appointmentPicked",
-                actions: act(({ context: c }) => ({ purpose: "reschedule", step: c.step + 1, specialtyId: null, when: null, ambiguous: [] })),
+                actions: act(({ context: c }) => ({
+                  purpose: "reschedule",
+                  step: c.step + 1,
+                  specialtyId: null,
+                  when: null,
+                  ambiguous: [],
+                })),
               },
             ],
           },
         ),
+      },
+    },
+    joiningWaitlist: {
+      on: {
+        WAITLIST_JOINED: {
+          target: "idle",
+          actions: assign(({ context: c, event }) => {
+            const key = event.ok
+              ? "waitlistJoined"
+              : event.reason === "unknown_patient"
+                ? "waitlistNeedsRecord"
+                : "waitlistJoinFailed";
+            return {
+              question: null,
+              offered: [],
+              target: null,
+              outbox: out(c, reply({ lines: [line(key, { before: event.before })] })),
+            };
+          }),
+        },
+      },
+    },
+    waitlistOffer: {
+      on: {
+        MESSAGE: handlers(
+          [
+            {
+              actions: act(({ context: c }) => ({
+                outbox: out(
+                  c,
+                  reply({ lines: [line("waitlistOfferNotUnderstood")] }),
+                  reply(c.question ?? menuReply()),
+                ),
+              })),
+            },
+          ],
+          {
+            early: [
+              {
+                guard: ({ context, event }) =>
+                  !!context.waitlistOffer && !reading(event).payload && saysYes(context, event),
+                actions: act(({ context: c }) => ({
+                  outbox: out(c, command({ type: "answerWaitlistOffer", offerId: c.waitlistOffer!.id, accept: true })),
+                })),
+              },
+              {
+                guard: ({ context, event }) =>
+                  !!context.waitlistOffer && !reading(event).payload && saysNo(context, event),
+                actions: act(({ context: c }) => ({
+                  outbox: out(c, command({ type: "answerWaitlistOffer", offerId: c.waitlistOffer!.id, accept: false })),
+                })),
+              },
+            ],
+          },
+        ),
+        WAITLIST_ANSWERED: {
+          target: "idle",
+          actions: assign(({ context: c, event }) => ({
+            question: null,
+            waitlistOffer: null,
+            outbox: out(c, reply(waitlistAnswerReply(event))),
+          })),
+        },
       },
     },
     confirmingAttendance: {
@@ -713,7 +1108,10 @@ export const dialogueMachine = setup({
           target: "idle",
           actions: assign(({ context: c, event }) => ({
             question: null,
-            outbox: out(c, reply({ lines: [event.ok ? line("attendanceConfirmed", at(c.target!)) : line("attendanceFailed")] })),
+            outbox: out(
+              c,
+              reply({ lines: [event.ok ? line("attendanceConfirmed", at(c.target!)) : line("attendanceFailed")] }),
+            ),
             target: null,
           })),
         },
@@ -721,10 +1119,18 @@ export const dialogueMachine = setup({
     },
     cancelling: {
       on: {
-        CANCELLED: { target: "idle", actions: assign(({ context: c }) => ({ target: null, outbox: out(c, reply({ lines: [line("cancelled")] })) })) },
+        CANCELLED: {
+          target: "idle",
+          actions: assign(({ context: c }) => ({
+            target: null,
+            outbox: out(c, reply({ lines: [line("cancelled")] })),
+          })),
+        },
         REFUSED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => ({ outbox: out(c, reply({ lines: [line("insideCutoff", { hours: event.hours, phone: event.phone })] })) })),
+          actions: assign(({ context: c, event }) => ({
+            outbox: out(c, reply({ lines: [line("insideCutoff", { hours: event.hours, phone: event.phone })] })),
+          })),
         },
       },
     },

@@ -8,7 +8,21 @@ export type When =
 
 /** Everything the engine understood of one inbound message, before the machine decides what it means here. */
 export interface Reading {
-  intent: "book" | "reschedule" | "cancel" | "list_appointments" | "human" | "help" | "change_language" | "greeting" | "thanks" | "affirm" | "deny" | "choice" | "emergency" | "unknown";
+  intent:
+    | "book"
+    | "reschedule"
+    | "cancel"
+    | "list_appointments"
+    | "human"
+    | "help"
+    | "change_language"
+    | "greeting"
+    | "thanks"
+    | "affirm"
+    | "deny"
+    | "choice"
+    | "emergency"
+    | "unknown";
   /** Zero-based, for "choice". */
   choiceIndex?: number;
   /** For change_language. */
@@ -32,12 +46,15 @@ export interface Reading {
   birthDate?: string;
   /** A tapped button, split into the step it was offered at and what it means. */
   payload?: { step: string; action: string; value: string };
+  /** Asks to be told when an earlier time frees up (the waiting list). */
+  waitlist?: boolean;
   /** Nothing readable: empty, only symbols, or far too long. */
   garbled?: "empty" | "too_long";
 }
 
 /** A choice id: `<step>.<action>.<value>`; step "m" (menu) is valid at any time. */
-export const payloadId = (step: number | "m", action: string, value: string | number = ""): string => `${step}.${action}.${value}`;
+export const payloadId = (step: number | "m", action: string, value: string | number = ""): string =>
+  `${step}.${action}.${value}`;
 
 export function parsePayload(id: string): Reading["payload"] {
   const m = /^(m|\d{1,9})\.([a-z_]{1,20})\.(.{0,64})$/.exec(id);

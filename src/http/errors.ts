@@ -43,12 +43,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // body-parser failures (malformed JSON, too large) carry their own 4xx status.
     const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status < 500) {
-      res
-        .status(status)
-        .json({
-          error: err.type ?? "bad_request",
-          message: status === 413 ? "Request body too large" : "Malformed request body",
-        });
+      res.status(status).json({
+        error: err.type ?? "bad_request",
+        message: status === 413 ? "Request body too large" : "Malformed request body",
+      });
       return;
     }
     logger.error({ err, method: req.method, route: req.route?.path ?? req.baseUrl }, "unhandled error");

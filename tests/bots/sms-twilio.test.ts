@@ -4,6 +4,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inlineDelivery } from "../../src/bots/delivery/inline.js";
 import { memoryPacer } from "../../src/bots/delivery/pacing.js";
+import { postgresDeliveryLog } from "../../src/bots/delivery/status.js";
 import { smsChannel } from "../../src/bots/sms/channel.js";
 import { replayingEngine } from "../../src/bots/chat-engine.js";
 import { smsSegments } from "../../src/bots/sms/segments.js";
@@ -23,10 +24,11 @@ const db = await freshDatabase();
 const twilio = await startFakeTwilio(ACCOUNT, TOKEN);
 const logger = pino({ level: "silent" });
 let base: string;
+let clinicId: string;
 let server: ReturnType<express.Express["listen"]>;
 
 beforeAll(async () => {
-  const { clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" });
+  ({ clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" }));
   const now = () => paris("2026-11-30T08:00");
   const client = twilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBase: twilio.apiBase });
   const sender = smsSender({ client, from: FROM, statusCallback: `${PUBLIC_URL}/webhooks/twilio/status`, db, logger });
@@ -35,6 +37,7 @@ beforeAll(async () => {
     pacer: memoryPacer({ sender: { intervalMs: 1, burst: 30 }, chat: { intervalMs: 1, burst: 5 } }),
     logger,
     baseDelayMs: 20,
+    log: postgresDeliveryLog(db, logger),
   });
   const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
   const { router } = smsChannel({
@@ -204,6 +207,102 @@ describe("SMS over Twilio", () => {
     expect((await db.prisma.smsDelivery.findUniqueOrThrow({ where: { messageSid: row.messageSid } })).status).toBe(
       "delivered",
     );
+  });
+
+  it("the first SMS from a number a record carries asks for the birth date; the right one opens the appointments", async () => {
+    const phone = "+33611110020";
+    const patient = await db.prisma.patient.create({
+      data: { clinicId, firstName: "Grace", lastName: "Hopper", phone, birthDate: new Date("1980-01-31T00:00:00Z") },
+    });
+    const doctor = await db.prisma.doctor.findFirstOrThrow({ where: { clinicId } });
+    const type = await db.prisma.appointmentType.findFirstOrThrow({ where: { clinicId } });
+    await db.prisma.appointment.create({
+      data: {
+        clinicId,
+        patientId: patient.id,
+        doctorId: doctor.id,
+        typeId: type.id,
+        startsAt: paris("2026-12-03T10:00"),
+        endsAt: paris("2026-12-03T10:30"),
+        status: "confirmed",
+        sourceChannel: "api",
+      },
+    });
+    // Caller ID proves nothing: the appointments stay closed, and the real owner is asked.
+    const first = await text(phone, inbound(phone, "mes rendez-vous"));
+    expect(first[0]).toMatch(/répondez avec votre date de naissance/);
+    expect(first.join("\n")).toMatch(/aucun rendez-vous à venir/);
+    expect(await text(phone, inbound(phone, "mes rendez-vous"))).not.toContainEqual(
+      expect.stringMatching(/date de naissance/),
+    );
+    expect(await text(phone, inbound(phone, "31/01/1980"))).toEqual([expect.stringMatching(/c'est bien vous/)]);
+    expect((await text(phone, inbound(phone, "mes rendez-vous"))).join("\n")).toMatch(
+      /Vos prochains rendez-vous :[^]*jeudi 3 décembre/,
+    );
+    const identity = await db.prisma.channelIdentity.findUniqueOrThrow({
+      where: { channel_externalId: { channel: "sms", externalId: phone } },
+    });
+    expect(identity).toMatchObject({ patientId: patient.id, verified: true });
+  });
+
+  it("wrong birth dates are refused, and after three the number can no longer be proven by SMS that day", async () => {
+    const phone = "+33611110021";
+    await db.prisma.patient.create({
+      data: { clinicId, firstName: "Alan", lastName: "Turing", phone, birthDate: new Date("1972-06-23T00:00:00Z") },
+    });
+    await text(phone, inbound(phone, "bonjour"));
+    expect(await text(phone, inbound(phone, "01/01/1970"))).toEqual([expect.stringMatching(/ne correspond pas/)]);
+    expect(await text(phone, inbound(phone, "02/01/1970"))).toEqual([expect.stringMatching(/ne correspond pas/)]);
+    expect(await text(phone, inbound(phone, "03/01/1970"))).toEqual([
+      expect.stringMatching(/contactez le secrétariat/),
+    ]);
+    await text(phone, inbound(phone, "23/06/1972"));
+    expect(
+      await db.prisma.channelIdentity.count({ where: { channel: "sms", externalId: phone, verified: true } }),
+    ).toBe(0);
+  });
+
+  it("an MMS with only a picture is told, in words, what the chat can read", async () => {
+    const phone = "+33611110022";
+    const mms = {
+      ...inbound(phone, ""),
+      NumMedia: "1",
+      MediaContentType0: "image/jpeg",
+      MediaUrl0: "https://api.twilio.com/m/1",
+    };
+    const [answer] = await text(phone, mms);
+    expect(answer).toMatch(/Je ne lis que les messages écrits/);
+    expect(answer).toMatch(/appelez le 15/);
+    expect(await text(phone, mms)).toEqual([]);
+  });
+
+  it("Twilio's delivered and undelivered callbacks reach the cross-channel delivery statuses, never moving back", async () => {
+    const phone = "+33611110023";
+    const replyRows = async (body: string) => {
+      await text(phone, inbound(phone, body));
+      const rows = await db.prisma.messageDelivery.findMany({ where: { jobId: { startsWith: `sms-SMin${sid}-` } } });
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((r) => r.status === "sent" && r.providerMessageId?.startsWith("SM"))).toBe(true);
+      return rows[0]!;
+    };
+    const callback = (messageSid: string, status: string, extra = {}) =>
+      post("/webhooks/twilio/status", {
+        MessageSid: messageSid,
+        MessageStatus: status,
+        AccountSid: ACCOUNT,
+        To: phone,
+        ...extra,
+      });
+    const statusOf = async (jobId: string) => db.prisma.messageDelivery.findUniqueOrThrow({ where: { jobId } });
+
+    const first = await replyRows("bonjour");
+    expect((await callback(first.providerMessageId!, "delivered")).status).toBe(204);
+    expect((await callback(first.providerMessageId!, "sent")).status).toBe(204);
+    expect((await statusOf(first.jobId)).status).toBe("delivered");
+
+    const second = await replyRows("un généraliste demain");
+    expect((await callback(second.providerMessageId!, "undelivered", { ErrorCode: "30003" })).status).toBe(204);
+    expect(await statusOf(second.jobId)).toMatchObject({ status: "failed", lastError: "twilio undelivered (30003)" });
   });
 
   it("counts segments: GSM-7 (é is in it) at 160/153, UCS-2 (emoji, ç) at 70/67", () => {

@@ -6,7 +6,10 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundJob } from "../../src/bots/delivery/outbound.js";
 import { queueDelivery, startDeliveryWorker, type DeliveryWorkerOptions } from "../../src/bots/delivery/queue.js";
+import { deadLetterDesk } from "../../src/bots/delivery/desk.js";
+import { postgresDeliveryLog } from "../../src/bots/delivery/status.js";
 import { telegramChannel } from "../../src/bots/telegram/channel.js";
+import { loadConfig } from "../../src/config.js";
 import { replayingEngine } from "../../src/bots/chat-engine.js";
 import { telegramApi, telegramSender } from "../../src/bots/telegram/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
@@ -29,9 +32,10 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
   let base: string;
   let server: ReturnType<express.Express["listen"]>;
   let workerOptions: DeliveryWorkerOptions;
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
 
   beforeAll(async () => {
-    const db = await freshDatabase();
+    db = await freshDatabase();
     const { clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" });
     telegram = await startFakeTelegram(TOKEN);
     const now = () => paris("2026-11-30T08:00");
@@ -43,6 +47,7 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
       baseDelayMs: 50,
       limits: { sender: { intervalMs: 1, burst: 30 }, chat: { intervalMs: 20, burst: 1 } },
       logger,
+      log: postgresDeliveryLog(db, logger),
     });
     workerOptions = {
       redisUrl: REDIS_URL!,
@@ -54,6 +59,7 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
       claimMs: 2_000,
       lockDurationMs: 1_000,
       stalledIntervalMs: 300,
+      log: postgresDeliveryLog(db, logger),
     };
     const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
     const { router } = telegramChannel({ api, webhookSecret: SECRET, engine, delivery, db, clinicId, logger, now });
@@ -124,6 +130,10 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
       .sent(chat)
       .find((c) => (c.params.reply_markup as { inline_keyboard?: unknown })?.inline_keyboard);
     expect(keyboard).toBeDefined();
+    // Queued, then sent with the message id Telegram gave it: one row per reply, redelivery or not.
+    const rows = await db.prisma.messageDelivery.findMany({ where: { jobId: { startsWith: `telegram-c${chat}_` } } });
+    expect(rows).toHaveLength(sent.length);
+    expect(rows.every((r) => r.status === "sent" && r.providerMessageId?.startsWith(`${chat}:`))).toBe(true);
   });
 
   it("a 429 from Telegram delays the reply by its retry_after, then it is delivered once", async () => {
@@ -151,11 +161,21 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
     telegram.recover();
     const dead = (await delivery.listDeadLetters()).filter((d) => d.chatId === String(chat));
     expect(dead[0]).toMatchObject({ channel: "telegram", attempts: 3 });
-    for (const d of dead) expect(await delivery.retryDeadLetter(d.id)).toBe(true);
+    const row = await db.prisma.messageDelivery.findUniqueOrThrow({ where: { jobId: dead[0]!.id } });
+    expect(row).toMatchObject({ status: "dead", attempts: 3, lastError: "telegram 500: Internal Server Error" });
+    // Staff see the queue's dead letters through the desk, whichever process failed them.
+    const desk = deadLetterDesk({ config: loadConfig({ REDIS_URL }), db, logger }, { prefix });
+    expect((await desk.list()).map((d) => d.id)).toEqual(expect.arrayContaining(dead.map((d) => d.id)));
+    for (const d of dead) expect(await desk.retry(d.id)).toBe(true);
     await until(() => telegram.sent(chat).length >= dead.length);
     await settle();
     expect(new Set(texts(chat)).size).toBe(texts(chat).length);
     expect(await delivery.retryDeadLetter("telegram-nothing-0")).toBe(false);
+    expect(await desk.retry(dead[0]!.id)).toBe(false);
+    await until(
+      async () =>
+        (await db.prisma.messageDelivery.findUniqueOrThrow({ where: { jobId: dead[0]!.id } })).status === "sent",
+    );
   });
 
   it("a worker that dies after sending but before finishing its job does not cause a second send", async () => {

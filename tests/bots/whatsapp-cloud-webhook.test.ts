@@ -5,6 +5,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inlineDelivery } from "../../src/bots/delivery/inline.js";
 import { memoryPacer } from "../../src/bots/delivery/pacing.js";
+import { postgresDeliveryLog } from "../../src/bots/delivery/status.js";
 import { replayingEngine } from "../../src/bots/chat-engine.js";
 import { whatsappCloudChannel } from "../../src/bots/whatsapp-cloud/channel.js";
 import { whatsappCloudSender } from "../../src/bots/whatsapp-cloud/send.js";
@@ -35,6 +36,7 @@ beforeAll(async () => {
     pacer: memoryPacer({ sender: { intervalMs: 1, burst: 80 }, chat: { intervalMs: 5, burst: 1 } }),
     logger,
     baseDelayMs: 20,
+    log: postgresDeliveryLog(db, logger),
   });
   const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
   const { router } = whatsappCloudChannel({
@@ -258,6 +260,70 @@ describe("WhatsApp Cloud API webhook", () => {
     const res = await post(messagePayload(textMessage(wa, "bonjour"), "999999999999"));
     expect(res.status).toBe(200);
     expect(graph.sends.filter((s) => s.body.to === wa)).toEqual([]);
+  });
+
+  it("delivered and read receipts are stored on the reply they name, never moving back; a failure keeps Meta's code", async () => {
+    const wa = "33611110009";
+    /** Delivers a message and returns the delivery row of its first reply. */
+    const firstReplyRow = async (m: Message) => {
+      expect((await deliver(m)).length).toBeGreaterThan(0);
+      return db.prisma.messageDelivery.findUniqueOrThrow({
+        where: { jobId: `whatsapp-${m.id.replace(/[^A-Za-z0-9_-]/g, "_")}-0` },
+      });
+    };
+    const row = await firstReplyRow(textMessage(wa, "bonjour"));
+    expect(row).toMatchObject({ status: "sent", providerMessageId: expect.stringMatching(/^wamid\./) });
+    const receipt = (id: string, status: string, errors?: unknown[]) =>
+      post(
+        payloadOf({
+          metadata: { display_phone_number: "33100000000", phone_number_id: PHONE_ID },
+          statuses: [{ id, status, timestamp: "1796000100", recipient_id: wa, ...(errors ? { errors } : {}) }],
+        }),
+      );
+    const statusOf = async (jobId: string) => db.prisma.messageDelivery.findUniqueOrThrow({ where: { jobId } });
+    expect((await receipt(row.providerMessageId!, "delivered")).status).toBe(200);
+    expect((await statusOf(row.jobId)).status).toBe("delivered");
+    expect((await receipt(row.providerMessageId!, "read")).status).toBe(200);
+    expect((await receipt(row.providerMessageId!, "delivered")).status).toBe(200);
+    expect((await statusOf(row.jobId)).status).toBe("read");
+
+    const other = await firstReplyRow(textMessage(wa, "aide"));
+    await receipt(other.providerMessageId!, "failed", [{ code: 131026, title: "Message undeliverable" }]);
+    expect(await statusOf(other.jobId)).toMatchObject({ status: "failed", lastError: "whatsapp failed (code 131026)" });
+  });
+
+  it("a voice note, a photo or a location gets a short explanation in the patient's language, once", async () => {
+    const wa = "33611110010";
+    await deliver(textMessage(wa, "hello, I would like to see a GP tomorrow morning"));
+    const voice: Message = {
+      from: wa,
+      id: `wamid.HBgL${wa}${++seq}`,
+      timestamp: "1796000000",
+      type: "audio",
+      audio: { id: "1", mime_type: "audio/ogg; codecs=opus", voice: true },
+    };
+    const [answer] = await deliver(voice);
+    expect((answer!.body.text as { body: string }).body).toMatch(/only read written messages[^]*call 15/);
+    expect(await deliver(voice)).toEqual([]);
+    const wa2 = "33611110011";
+    const location: Message = {
+      from: wa2,
+      id: `wamid.HBgL${wa2}${++seq}`,
+      timestamp: "1796000000",
+      type: "location",
+      location: { latitude: 48.85, longitude: 2.35 },
+    };
+    const [french] = await deliver(location);
+    expect((french!.body.text as { body: string }).body).toMatch(/Je ne lis que les messages écrits/);
+    // A reaction to one of our messages is not a question.
+    const reaction: Message = {
+      from: wa2,
+      id: `wamid.HBgL${wa2}${++seq}`,
+      timestamp: "1796000000",
+      type: "reaction",
+      reaction: { message_id: "wamid.x", emoji: "👍" },
+    };
+    expect(await deliver(reaction)).toEqual([]);
   });
 
   it("delivery statuses are acknowledged without sending anything", async () => {

@@ -28,7 +28,9 @@ describe("booking in one go", () => {
     const done = await marie.taps(choicesOf(consent).find((c) => c.id.endsWith(".yes."))!.id);
     expect(textOf(done)).toMatch(/confirmé.*mardi 1 décembre.*10:00.*Dubois.*12 rue de la Santé/);
 
-    const appointment = await db.prisma.appointment.findFirstOrThrow({ include: { patient: { include: { identities: true } } } });
+    const appointment = await db.prisma.appointment.findFirstOrThrow({
+      include: { patient: { include: { identities: true } } },
+    });
     expect(appointment.status).toBe("confirmed");
     expect(appointment.patient.firstName).toBe("Marie");
     expect(appointment.patient.consentVersion).toBeTruthy();
@@ -44,7 +46,10 @@ describe("booking in one go", () => {
     expect(textOf(await john.says("John Smith"))).toMatch(/date of birth/);
     expect(textOf(await john.says("03/12/1985"))).toMatch(/agree/);
     expect(textOf(await john.says("yes"))).toMatch(/confirmed: Tuesday 1 December/);
-    const p = await db.prisma.patient.findFirstOrThrow({ where: { lastName: "Smith" }, include: { appointments: true } });
+    const p = await db.prisma.patient.findFirstOrThrow({
+      where: { lastName: "Smith" },
+      include: { appointments: true },
+    });
     expect(p.appointments).toHaveLength(1);
     expect(p.preferredLocale).toBe("en");
   });

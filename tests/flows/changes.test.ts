@@ -14,10 +14,25 @@ async function knownPatientWith(senderId: string, startsAt: Date, locale: "fr" |
   const doctor = await db.prisma.doctor.findFirstOrThrow({ where: { clinicId, lastName: "Martin" } });
   const type = await db.prisma.appointmentType.findFirstOrThrow({ where: { clinicId, code: "gp-consult" } });
   const p = await db.prisma.patient.create({
-    data: { clinicId, firstName: "Known", lastName: senderId, preferredLocale: locale, identities: { create: [{ channel: "web", externalId: senderId }] } },
+    data: {
+      clinicId,
+      firstName: "Known",
+      lastName: senderId,
+      preferredLocale: locale,
+      identities: { create: [{ channel: "web", externalId: senderId }] },
+    },
   });
   const appointment = await db.prisma.appointment.create({
-    data: { clinicId, doctorId: doctor.id, patientId: p.id, typeId: type.id, startsAt, endsAt: new Date(+startsAt + 20 * 60_000), status: "confirmed", sourceChannel: "web" },
+    data: {
+      clinicId,
+      doctorId: doctor.id,
+      patientId: p.id,
+      typeId: type.id,
+      startsAt,
+      endsAt: new Date(+startsAt + 20 * 60_000),
+      status: "confirmed",
+      sourceChannel: "web",
+    },
   });
   return { patientId: p.id, appointmentId: appointment.id };
 }

@@ -14,10 +14,25 @@ async function knownPatientWith(senderId: string, startsAt: Date, locale: "fr" |
   const doctor = await db.prisma.doctor.findFirstOrThrow({ where: { clinicId, lastName: "Martin" } });
   const type = await db.prisma.appointmentType.findFirstOrThrow({ where: { clinicId, code: "gp-consult" } });
   const p = await db.prisma.patient.create({
-    data: { clinicId, firstName: "Known", lastName: senderId, preferredLocale: locale, identities: { create: [{ channel: "web", externalId: senderId }] } },
+    data: {
+      clinicId,
+      firstName: "Known",
+      lastName: senderId,
+      preferredLocale: locale,
+      identities: { create: [{ channel: "web", externalId: senderId }] },
+    },
   });
   const appointment = await db.prisma.appointment.create({
-    data: { clinicId, doctorId: doctor.id, patientId: p.id, typeId: type.id, startsAt, endsAt: new Date(+startsAt + 20 * 60_000), status: "confirmed", sourceChannel: "web" },
+    data: {
+      clinicId,
+      doctorId: doctor.id,
+      patientId: p.id,
+      typeId: type.id,
+      startsAt,
+      endsAt: new Date(+startsAt + 20 * 60_000),
+      status: "confirmed",
+      sourceChannel: "web",
+    },
   });
   return { patientId: p.id, appointmentId: appointment.id };
 }
@@ -25,14 +40,19 @@ async function knownPatientWith(senderId: string, startsAt: Date, locale: "fr" |
 /** Sends the reminder for a new appointment next week and returns the patient and the reminder message. */
 let booked = 0;
 // Each test's appointment gets its own 20 minutes of Dr Martin's Thursday, from 10:00.
-async function reminded(senderId: string, locale: "fr" | "en", startsAt = new Date(+paris("2026-12-03T10:00") + 20 * 60_000 * booked++)) {
+async function reminded(
+  senderId: string,
+  locale: "fr" | "en",
+  startsAt = new Date(+paris("2026-12-03T10:00") + 20 * 60_000 * booked++),
+) {
   const { appointmentId } = await knownPatientWith(senderId, startsAt, locale);
   const message = await prepareReminderReply(deps, { channel: "web", senderId, appointmentId });
   return { appointmentId, message, p: patient(deps, senderId) };
 }
 
 const statusOf = async (id: string) => (await db.prisma.appointment.findUniqueOrThrow({ where: { id } })).status;
-const confirmations = (appointmentId: string) => db.prisma.appointmentEvent.count({ where: { appointmentId, reason: "reminder confirmed" } });
+const confirmations = (appointmentId: string) =>
+  db.prisma.appointmentEvent.count({ where: { appointmentId, reason: "reminder confirmed" } });
 
 beforeAll(async () => {
   ({ clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" }));
@@ -85,7 +105,11 @@ describe("cancelling from a reminder", () => {
     it(`'${answer}' asks to confirm the cancellation, then cancels (${locale})`, async () => {
       const { appointmentId, p } = await reminded(`rem-no-${answer}`, locale);
       const question = await p.says(answer);
-      expect(textOf(question)).toMatch(locale === "fr" ? /Annuler votre rendez-vous du jeudi 3 décembre/ : /Cancel your appointment on Thursday 3 December/);
+      expect(textOf(question)).toMatch(
+        locale === "fr"
+          ? /Annuler votre rendez-vous du jeudi 3 décembre/
+          : /Cancel your appointment on Thursday 3 December/,
+      );
       expect(textOf(await p.says(locale === "fr" ? "oui" : "yes"))).toMatch(locale === "fr" ? /annulé/ : /cancelled/);
       expect(await statusOf(appointmentId)).toBe("cancelled");
     });
@@ -111,7 +135,9 @@ describe("moving from a reminder", () => {
       const offer = await p.says(locale === "fr" ? "vendredi vers 11h" : "Friday around 11am");
       const slot = choicesOf(offer).find((c) => c.id.includes(".slot."))!;
       await p.taps(slot.id);
-      expect(textOf(await p.says(locale === "fr" ? "oui" : "yes"))).toMatch(locale === "fr" ? /maintenant le vendredi 4 décembre/ : /now Friday 4 December/);
+      expect(textOf(await p.says(locale === "fr" ? "oui" : "yes"))).toMatch(
+        locale === "fr" ? /maintenant le vendredi 4 décembre/ : /now Friday 4 December/,
+      );
       const moved = await db.prisma.appointment.findUniqueOrThrow({ where: { id: appointmentId } });
       expect(moved.startsAt.toISOString().slice(0, 10)).toBe("2026-12-04");
     });

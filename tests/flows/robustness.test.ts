@@ -14,7 +14,8 @@ beforeAll(async () => {
   deps = { db, clinicId, holdMinutes: 5, now: () => MONDAY_8AM };
 });
 
-const slotChoices = (replies: Awaited<ReturnType<ReturnType<typeof patient>["says"]>>) => choicesOf(replies).filter((c) => c.id.includes(".slot."));
+const slotChoices = (replies: Awaited<ReturnType<ReturnType<typeof patient>["says"]>>) =>
+  choicesOf(replies).filter((c) => c.id.includes(".slot."));
 
 it("the French copy has every sentence the English copy has", () => {
   expect(Object.keys(COPY.fr).sort()).toEqual(Object.keys(COPY.en).sort());
@@ -43,20 +44,26 @@ describe("deliveries", () => {
     expect(textOf(await p.taps(slotChoices(offer)[1]!.id, { engine: fresh }))).toMatch(/prénom et nom/);
   });
 
-  it.skipIf(!onRealPostgres())("two engine instances on one database, receiving one conversation's messages in turn, keep its state and answer a duplicate once", async () => {
-    const other = openPostgres({ url: db.url!, poolSize: 3 });
-    try {
-      const second: EngineDeps = { ...deps, db: other };
-      const p = patient(deps, "two-1");
-      const offer = await p.says("je voudrais voir un généraliste demain matin");
-      expect(textOf(await p.taps(slotChoices(offer)[0]!.id, { engine: second }))).toMatch(/prénom et nom/);
-      const [a, b] = await Promise.all([p.says("Lina Haddad", { id: "both" }), p.says("Lina Haddad", { id: "both", engine: second })]);
-      expect([a.length, b.length].sort()).toEqual([0, 1]);
-      expect(textOf(await p.says("05/06/1970", { engine: second }))).toMatch(/RGPD/);
-    } finally {
-      await other.close();
-    }
-  });
+  it.skipIf(!onRealPostgres())(
+    "two engine instances on one database, receiving one conversation's messages in turn, keep its state and answer a duplicate once",
+    async () => {
+      const other = openPostgres({ url: db.url!, poolSize: 3 });
+      try {
+        const second: EngineDeps = { ...deps, db: other };
+        const p = patient(deps, "two-1");
+        const offer = await p.says("je voudrais voir un généraliste demain matin");
+        expect(textOf(await p.taps(slotChoices(offer)[0]!.id, { engine: second }))).toMatch(/prénom et nom/);
+        const [a, b] = await Promise.all([
+          p.says("Lina Haddad", { id: "both" }),
+          p.says("Lina Haddad", { id: "both", engine: second }),
+        ]);
+        expect([a.length, b.length].sort()).toEqual([0, 1]);
+        expect(textOf(await p.says("05/06/1970", { engine: second }))).toMatch(/RGPD/);
+      } finally {
+        await other.close();
+      }
+    },
+  );
 });
 
 describe("interruptions and bad input", () => {

@@ -9,7 +9,10 @@ let counter = 0;
 
 /** A patient on one channel, talking to an engine; every message gets a fresh provider id unless given. */
 export function patient(deps: EngineDeps, senderId: string, channel: ChatChannel = "web") {
-  const send = (input: { text?: string; payload?: string; id?: string }, engine: EngineDeps = deps): Promise<OutboundMessage[]> =>
+  const send = (
+    input: { text?: string; payload?: string; id?: string },
+    engine: EngineDeps = deps,
+  ): Promise<OutboundMessage[]> =>
     handleInbound(engine, {
       channel,
       senderId,
@@ -20,7 +23,8 @@ export function patient(deps: EngineDeps, senderId: string, channel: ChatChannel
     });
   return {
     says: (text: string, opts: { id?: string; engine?: EngineDeps } = {}) => send({ text, id: opts.id }, opts.engine),
-    taps: (payload: string, opts: { id?: string; engine?: EngineDeps } = {}) => send({ payload, id: opts.id }, opts.engine),
+    taps: (payload: string, opts: { id?: string; engine?: EngineDeps } = {}) =>
+      send({ payload, id: opts.id }, opts.engine),
   };
 }
 

@@ -10,11 +10,54 @@ import {
   type Sender,
 } from "./outbound.js";
 import type { Pacer } from "./pacing.js";
+import { noDeliveryLog, type DeliveryLog } from "./status.js";
+
+/**
+ * The dead letters of in-process deliveries. Every channel's inline delivery puts its own here by
+ * default, so staff see one list for the whole process; each entry knows how to send itself again.
+ */
+export class DeadLetterShelf {
+  private readonly entries = new Map<string, { letter: DeadLetter; retry: () => Promise<void> }>();
+
+  put(letter: DeadLetter, retry: () => Promise<void>): void {
+    this.entries.set(letter.id, { letter, retry });
+  }
+
+  remove(id: string): void {
+    this.entries.delete(id);
+  }
+
+  list(): DeadLetter[] {
+    return [...this.entries.values()].map((e) => e.letter);
+  }
+
+  /** Sends a dead letter again; false when there is no such dead letter. */
+  async retry(id: string): Promise<boolean> {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    this.entries.delete(id);
+    await entry.retry();
+    return true;
+  }
+}
+
+/** This process's dead letters (embedded mode). A restart forgets them; `message_delivery` keeps their status. */
+export const processDeadLetters = new DeadLetterShelf();
 
 export interface InlineDeliveryOptions {
   senders: Partial<Record<ChatChannel, Sender>>;
   pacer: Pacer;
   logger: Logger;
+  /** Where statuses go (`message_delivery`). Default: nowhere. */
+  log?: DeliveryLog;
+  /** Where dead letters go. Default: the process's shelf. */
+  shelf?: DeadLetterShelf;
+  /**
+   * Whether the provider sends an unanswered message again (webhooks do). When it does, replies
+   * that still fail after the budget make `deliver` reject so the webhook answers 5xx; when it does
+   * not (WhatsApp Web), they become dead letters staff can retry. Default true.
+   */
+  redelivered?: boolean;
   /** Attempts per reply before giving up for now. Default 4. */
   attempts?: number;
   /** Longest the webhook may wait on retries before answering 5xx. Default 8 s. */
@@ -35,12 +78,24 @@ const REMEMBERED = 20_000;
 export function inlineDelivery(opts: InlineDeliveryOptions): Delivery {
   const attempts = opts.attempts ?? 4;
   const budgetMs = opts.budgetMs ?? 8_000;
+  const log = opts.log ?? noDeliveryLog;
+  const shelf = opts.shelf ?? processDeadLetters;
+  const redelivered = opts.redelivered ?? true;
   const sent = new Set<string>();
-  const deadLetters = new Map<string, { job: OutboundJob; letter: DeadLetter }>();
   const remember = (id: string) => {
     sent.add(id);
     // Sets iterate in insertion order: drop the oldest.
     if (sent.size > REMEMBERED) sent.delete(sent.values().next().value!);
+  };
+
+  const shelve = (job: OutboundJob, attempt: number, reason: string) => {
+    shelf.put(
+      { id: job.id, channel: job.channel, chatId: job.chatId, reason, attempts: attempt, failedAt: new Date() },
+      async () => {
+        await log.requeued(job.id);
+        await sendOne(job, Date.now() + budgetMs).catch((err: unknown) => shelve(job, attempt, (err as Error).message));
+      },
+    );
   };
 
   async function sendOne(job: OutboundJob, deadline: number): Promise<void> {
@@ -50,35 +105,27 @@ export function inlineDelivery(opts: InlineDeliveryOptions): Delivery {
     if (wait > 0) await sleep(wait);
     for (let attempt = 1; ; attempt++) {
       try {
-        await sender(job);
+        const receipt = await sender(job);
         remember(job.id);
-        deadLetters.delete(job.id);
+        shelf.remove(job.id);
+        await log.sent(job, attempt, receipt?.providerMessageId);
         return;
       } catch (err) {
+        const reason = (err as Error).message;
         const permanent = err instanceof DeliveryError && err.kind === "permanent";
         const delay = retryDelayMs(attempt, err, { baseMs: opts.baseDelayMs });
-        if (permanent) {
-          opts.logger.warn({ job: job.id, reason: (err as Error).message }, "reply rejected by provider: dead letter");
-          deadLetters.set(job.id, {
-            job,
-            letter: {
-              id: job.id,
-              channel: job.channel,
-              chatId: job.chatId,
-              reason: (err as Error).message,
-              attempts: attempt,
-              failedAt: new Date(),
-            },
-          });
+        const exhausted = attempt >= attempts || Date.now() + delay > deadline;
+        if (permanent || (exhausted && !redelivered)) {
+          opts.logger.warn({ job: job.id, reason }, "reply not delivered: dead letter");
+          await log.failed(job, attempt, reason, true);
+          shelve(job, attempt, reason);
           return;
         }
-        if (attempt >= attempts || Date.now() + delay > deadline) {
+        await log.failed(job, attempt, reason, false);
+        if (exhausted) {
           throw new DeliveryUnavailable(`reply ${job.id} not delivered after ${attempt} attempts`, { cause: err });
         }
-        opts.logger.info(
-          { job: job.id, attempt, delayMs: delay, reason: (err as Error).message },
-          "send failed; retrying",
-        );
+        opts.logger.info({ job: job.id, attempt, delayMs: delay, reason }, "send failed; retrying");
         await sleep(delay);
       }
     }
@@ -94,19 +141,10 @@ export function inlineDelivery(opts: InlineDeliveryOptions): Delivery {
       }
     },
     async listDeadLetters() {
-      return [...deadLetters.values()].map((d) => d.letter);
+      return shelf.list();
     },
-    async retryDeadLetter(id) {
-      const entry = deadLetters.get(id);
-      if (!entry) return false;
-      deadLetters.delete(id);
-      await sendOne(entry.job, Date.now() + budgetMs).catch((err: unknown) => {
-        deadLetters.set(id, {
-          ...entry,
-          letter: { ...entry.letter, reason: (err as Error).message, failedAt: new Date() },
-        });
-      });
-      return true;
+    retryDeadLetter(id) {
+      return shelf.retry(id);
     },
     async close() {},
   };

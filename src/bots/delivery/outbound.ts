@@ -12,6 +12,19 @@ export interface OutboundJob {
   message: OutboundMessage;
   /** Ask for the user's own phone number with a provider button carrying this label (Telegram). */
   requestContact?: { buttonLabel: string };
+  /** WhatsApp outside the 24-hour window: this approved template goes instead of `message`. */
+  template?: TemplateRef;
+}
+
+/** An approved WhatsApp template and its values. */
+export interface TemplateRef {
+  name: string;
+  /** The template's language as approved, e.g. "fr" or "en_US". */
+  languageCode: string;
+  /** Values for the body's {{1}}, {{2}}…, in order. */
+  bodyParameters?: string[];
+  /** Payloads of the template's quick-reply buttons, in order (they come back like a tapped choice). */
+  quickReplies?: string[];
 }
 
 /** Builds the jobs for the replies to one inbound message. */
@@ -40,8 +53,14 @@ export class DeliveryError extends Error {
   }
 }
 
+/** What the provider said when it accepted a message. */
+export interface SendReceipt {
+  /** The provider's id for the message (Telegram message id, wamid, Twilio SID), to match later statuses. */
+  providerMessageId?: string;
+}
+
 /** Sends one job through a provider; throws DeliveryError. */
-export type Sender = (job: OutboundJob) => Promise<void>;
+export type Sender = (job: OutboundJob) => Promise<SendReceipt | void>;
 
 /** Raised when replies could not be queued or sent now: the webhook answers 5xx and the provider redelivers. */
 export class DeliveryUnavailable extends Error {

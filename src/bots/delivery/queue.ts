@@ -12,9 +12,15 @@ import {
   type Sender,
 } from "./outbound.js";
 import { redisPacer, type PacingLimits } from "./pacing.js";
+import { noDeliveryLog, type DeliveryLog } from "./status.js";
 
 /** The BullMQ queue every channel's replies go through. */
 export const OUTBOUND_QUEUE = "outbound";
+/**
+ * WhatsApp Web's replies: only the process holding the browser session can send them, so they
+ * have a queue of their own, consumed there (a worker without the session must never take them).
+ */
+export const WHATSAPP_WEB_QUEUE = "outbound-whatsapp-web";
 
 /** How long a finished job and its "sent" mark are kept, so a late redelivery is still recognised. */
 const KEEP_SENT_SECONDS = 7 * 24 * 3600;
@@ -26,9 +32,13 @@ export interface QueueSettings {
   /** Attempts before a reply becomes a dead letter. Default 10 (about 8 minutes of backoff). */
   attempts?: number;
   baseDelayMs?: number;
+  /** The queue's name. Default OUTBOUND_QUEUE. */
+  queueName?: string;
+  /** Where statuses go (`message_delivery`). Default: nowhere. */
+  log?: DeliveryLog;
 }
 
-const guardKey = (prefix: string, jobId: string) => `${prefix}:${OUTBOUND_QUEUE}:sent:${jobId}`;
+const guardKey = (prefix: string, queueName: string, jobId: string) => `${prefix}:${queueName}:sent:${jobId}`;
 
 /**
  * The producer side (web process): each reply becomes a job with a deterministic id, delayed to
@@ -42,7 +52,8 @@ export function queueDelivery(
   // Fail fast while Redis is down: the webhook then answers 5xx and the provider redelivers.
   const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   connection.on("error", () => undefined);
-  const queue = new Queue<OutboundJob>(OUTBOUND_QUEUE, { connection, prefix });
+  const log = opts.log ?? noDeliveryLog;
+  const queue = new Queue<OutboundJob>(opts.queueName ?? OUTBOUND_QUEUE, { connection, prefix });
   queue.on("error", (err) => opts.logger.warn({ reason: err.message }, "outbound queue error"));
   const pace = redisPacer(connection, prefix, opts.limits);
   const attempts = opts.attempts ?? 10;
@@ -71,29 +82,37 @@ export function queueDelivery(
       } catch (err) {
         throw new DeliveryUnavailable("replies could not be queued", { cause: err });
       }
+      await log.queued(jobs);
     },
-    async listDeadLetters() {
-      const failed = await queue.getFailed(0, 199);
-      return failed.map((job): DeadLetter => ({
-        id: job.id!,
-        channel: (job.data as OutboundJob).channel,
-        chatId: (job.data as OutboundJob).chatId,
-        reason: job.failedReason,
-        attempts: job.attemptsMade,
-        failedAt: job.finishedOn ? new Date(job.finishedOn) : null,
-      }));
-    },
-    async retryDeadLetter(id) {
-      const job = await Job.fromId<OutboundJob>(queue, id);
-      if (!job || (await job.getState()) !== "failed") return false;
-      await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
-      return true;
-    },
+    listDeadLetters: () => deadLettersOf(queue),
+    retryDeadLetter: (id) => retryDeadLetterIn(queue, id, log),
     async close() {
       await queue.close();
       connection.disconnect();
     },
   };
+}
+
+/** A queue's dead letters (BullMQ's failed set), newest first, at most 200. */
+export async function deadLettersOf(queue: Queue<OutboundJob>): Promise<DeadLetter[]> {
+  const failed = await queue.getFailed(0, 199);
+  return failed.map((job): DeadLetter => ({
+    id: job.id!,
+    channel: job.data.channel,
+    chatId: job.data.chatId,
+    reason: job.failedReason,
+    attempts: job.attemptsMade,
+    failedAt: job.finishedOn ? new Date(job.finishedOn) : null,
+  }));
+}
+
+/** Puts one dead letter back in line with fresh attempts; false when the queue has no such dead letter. */
+export async function retryDeadLetterIn(queue: Queue<OutboundJob>, id: string, log: DeliveryLog): Promise<boolean> {
+  const job = await Job.fromId<OutboundJob>(queue, id);
+  if (!job || (await job.getState()) !== "failed") return false;
+  await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+  await log.requeued(id);
+  return true;
 }
 
 export interface DeliveryWorkerOptions extends QueueSettings {
@@ -122,14 +141,16 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): {
   close: () => Promise<void>;
 } {
   const prefix = opts.prefix ?? "tabib";
+  const queueName = opts.queueName ?? OUTBOUND_QUEUE;
+  const log = opts.log ?? noDeliveryLog;
   const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
   connection.on("error", () => undefined);
   const claimMs = opts.claimMs ?? 60_000;
 
   const worker = new Worker<OutboundJob>(
-    OUTBOUND_QUEUE,
+    queueName,
     async (job, token) => {
-      const key = guardKey(prefix, job.id!);
+      const key = guardKey(prefix, queueName, job.id!);
       const claimed = await connection.set(key, "sending", "PX", claimMs, "NX");
       if (claimed !== "OK") {
         if ((await connection.get(key)) === "sent") return "already-sent";
@@ -139,15 +160,18 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): {
         throw new DelayedError();
       }
       const sender = opts.senders[job.data.channel];
+      let receipt: Awaited<ReturnType<Sender>>;
       try {
         if (!sender) throw new DeliveryError(`no sender for channel ${job.data.channel}`, "retry");
-        await sender(job.data);
+        receipt = await sender(job.data);
       } catch (err) {
         await connection.del(key);
         if (err instanceof DeliveryError && err.kind === "permanent") throw new UnrecoverableError(err.message);
         throw err;
       }
       await connection.set(key, "sent", "EX", KEEP_SENT_SECONDS);
+      // After the mark: a slow status write must not widen the window for a duplicate send.
+      await log.sent(job.data, job.attemptsMade + 1, receipt?.providerMessageId);
       await opts.afterSend?.(job.data);
       return "sent";
     },
@@ -155,8 +179,9 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): {
       connection,
       prefix,
       concurrency: opts.concurrency ?? 10,
-      lockDuration: opts.lockDurationMs,
-      stalledInterval: opts.stalledIntervalMs,
+      // Left out unless given: an explicit undefined would override BullMQ's defaults and fail its checks.
+      ...(opts.lockDurationMs !== undefined ? { lockDuration: opts.lockDurationMs } : {}),
+      ...(opts.stalledIntervalMs !== undefined ? { stalledInterval: opts.stalledIntervalMs } : {}),
       settings: {
         backoffStrategy: (attemptsMade, _type, err) => retryDelayMs(attemptsMade, err, { baseMs: opts.baseDelayMs }),
       },
@@ -165,6 +190,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): {
   worker.on("failed", (job, err) => {
     if (!job) return;
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    void log.failed(job.data, job.attemptsMade, err.message, final);
     if (final) opts.logger.warn({ job: job.id, reason: err.message }, "reply not delivered: dead letter");
     else opts.logger.info({ job: job.id, attempt: job.attemptsMade, reason: err.message }, "send failed; will retry");
   });

@@ -2,10 +2,13 @@ import express, { type NextFunction, type Request, type Response } from "express
 import twilio from "twilio";
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
-import { linkSenderPhoneOnce, toE164 } from "../../domain/identities.js";
+import { toE164 } from "../../domain/identities.js";
+import { checkSmsSender, type SmsSenderCheck } from "../../domain/sms-identity.js";
 import { isOptedOut, optInToSms, optOutOfSms, readSmsKeyword, type SmsKeyword } from "../../domain/sms-consent.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
+import { recordProviderStatus } from "../delivery/status.js";
+import { unsupportedMediaReply } from "../unsupported-media.js";
 import { smsCopy } from "./copy.js";
 import { KEYWORD_REPLY_SUFFIX, recordSmsStatus } from "./send.js";
 
@@ -28,6 +31,14 @@ export interface SmsChannelOptions {
   now: () => Date;
 }
 
+// Twilio's final statuses as the cross-channel `message_delivery` states (sms_delivery keeps Twilio's own).
+const TWILIO_RECEIPTS = new Map<string, "delivered" | "read" | "failed">([
+  ["delivered", "delivered"],
+  ["read", "read"],
+  ["undelivered", "failed"],
+  ["failed", "failed"],
+]);
+
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /**
@@ -49,7 +60,21 @@ export function smsChannel(opts: SmsChannelOptions) {
       opts.logger.info({ channel: "sms" }, "message from an opted-out number ignored until START");
       return;
     }
-    await linkOnce(phone);
+    if (!text.trim() && Number(params.NumMedia ?? 0) > 0) {
+      // An MMS with only a picture or a recording: say what the chat can read.
+      const reply = await unsupportedMediaReply(opts.db, { clinicId: opts.clinicId, channel: "sms", senderId: phone });
+      await opts.delivery.deliver(outboundJobs("sms", phone, sid, [reply]));
+      return;
+    }
+    const check = await checkSmsSender(opts.db, { clinicId: opts.clinicId, phone, text, now: opts.now() });
+    if (check.kind !== "verified" && check.kind !== "unknown")
+      opts.logger.info({ channel: "sms", identity: check.kind }, "sms sender identity check");
+    const notice = identityNotice(check);
+    // Its own job id, so the dialogue's replies keep theirs whether or not a notice went first.
+    if (notice) await opts.delivery.deliver(outboundJobs("sms", phone, `${sid}-identity`, [{ text: notice }]));
+    // A birth date given to prove the number goes to the dialogue only if it was asking for one.
+    const answeredProof = check.kind === "confirmed" || check.kind === "refused" || check.kind === "conflict";
+    if (answeredProof && !(await conversationActive(opts.db, phone))) return;
     const replies = await opts.engine({
       channel: "sms",
       senderId: phone,
@@ -77,13 +102,6 @@ export function smsChannel(opts: SmsChannelOptions) {
     const [job] = outboundJobs("sms", phone, sid, [{ text }]);
     // START's reply is an ordinary one; STOP's and HELP's must reach an opted-out number.
     await opts.delivery.deliver([keyword.kind === "start" ? job! : { ...job!, id: job!.id + KEYWORD_REPLY_SUFFIX }]);
-  }
-
-  // An SMS comes from the number itself: the first message links it to the patient with that phone.
-  async function linkOnce(phone: string): Promise<void> {
-    const outcome = await linkSenderPhoneOnce(opts.db, { clinicId: opts.clinicId, channel: "sms", phone });
-    if (outcome === "linked" || outcome === "conflict")
-      opts.logger.info({ channel: "sms", outcome }, "sms number matched a patient record");
   }
 
   const router = express.Router();
@@ -122,6 +140,14 @@ export function smsChannel(opts: SmsChannelOptions) {
         const errorCode = p.ErrorCode && /^\d+$/.test(p.ErrorCode) ? Number(p.ErrorCode) : null;
         try {
           await recordSmsStatus(opts.db, { messageSid, status, errorCode });
+          const receipt = TWILIO_RECEIPTS.get(status);
+          if (receipt)
+            await recordProviderStatus(opts.db, {
+              channel: "sms",
+              providerMessageId: messageSid,
+              status: receipt,
+              error: receipt === "failed" ? `twilio ${status}${errorCode ? ` (${errorCode})` : ""}` : undefined,
+            });
         } catch (err) {
           opts.logger.warn({ reason: (err as Error).message }, "sms status not stored");
           res.status(500).end();
@@ -132,6 +158,31 @@ export function smsChannel(opts: SmsChannelOptions) {
     },
   );
   return { router, handleSms };
+}
+
+/** What the channel says about the sender's identity check, if anything. */
+function identityNotice(check: SmsSenderCheck): string | null {
+  switch (check.kind) {
+    case "challenge":
+      return smsCopy[check.locale].identityChallenge;
+    case "confirmed":
+      return smsCopy[check.locale].identityConfirmed;
+    case "refused":
+      return smsCopy[check.locale][check.locked ? "identityLocked" : "identityRefused"];
+    case "conflict":
+      return smsCopy[check.locale].identityConflict;
+    default:
+      return null;
+  }
+}
+
+/** Whether the sender's conversation is in the middle of a flow (e.g. asking a new patient's birth date). */
+async function conversationActive(db: Database, phone: string): Promise<boolean> {
+  const [row] = await db.sql.query<{ status: string }>(
+    `SELECT status FROM conversation WHERE channel = 'sms' AND sender_id = $1`,
+    [phone],
+  );
+  return row?.status === "active";
 }
 
 /** Twilio signs the URL it called plus the sorted form fields; anything else is not Twilio. */

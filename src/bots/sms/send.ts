@@ -33,13 +33,13 @@ export interface SmsSenderOptions {
   logger: Logger;
 }
 
-/** Sends outbound jobs as SMS; never to a number that opted out (dropped, not retried). */
+/** Sends outbound jobs as SMS; never to a number that opted out (a dead letter saying so, not retried). */
 export function smsSender(opts: SmsSenderOptions): Sender {
   const sender = opts.from.startsWith("MG") ? { messagingServiceSid: opts.from } : { from: opts.from };
   return async (job: OutboundJob) => {
     if (!job.id.endsWith(KEYWORD_REPLY_SUFFIX) && (await isOptedOut(opts.db, job.chatId))) {
       opts.logger.info({ job: job.id }, "sms not sent: the recipient opted out");
-      return;
+      throw new DeliveryError("the recipient opted out of SMS (STOP)", "permanent");
     }
     let sid: string;
     let status: string;
@@ -59,6 +59,7 @@ export function smsSender(opts: SmsSenderOptions): Sender {
     await recordSmsStatus(opts.db, { messageSid: sid, jobId: job.id, status }).catch((err: Error) =>
       opts.logger.warn({ job: job.id, reason: err.message }, "sms sent but its status row was not written"),
     );
+    return { providerMessageId: sid };
   };
 }
 

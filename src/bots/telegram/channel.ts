@@ -9,6 +9,7 @@ import type { OutboundMessage } from "../../flows/messages.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
 import { localeOf, telegramCopy } from "./copy.js";
+import { doctorCallback, handleDoctorCallback } from "./doctor-updates.js";
 import { callbackDataFor } from "./send.js";
 import { readUpdate } from "./updates.js";
 
@@ -36,6 +37,9 @@ export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
  */
 export function telegramChannel(opts: TelegramChannelOptions) {
   async function handleUpdate(update: Update): Promise<void> {
+    // Doctors' buttons (alerts, requests) are theirs, not the patient dialogue's.
+    const doctorTap = doctorCallback(update);
+    if (doctorTap) return handleDoctorCallback(opts, doctorTap);
     const action = readUpdate(update, opts.now());
     switch (action.kind) {
       case "ignore":

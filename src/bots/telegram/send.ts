@@ -56,7 +56,9 @@ export function telegramSender(api: Api): Sender {
         ? { inline_keyboard: inlineKeyboard(job.message.choices) }
         : undefined;
     try {
-      await api.sendMessage(job.chatId, text, reply_markup ? { reply_markup } : {});
+      const sent = await api.sendMessage(job.chatId, text, reply_markup ? { reply_markup } : {});
+      // Message ids are per chat in Telegram.
+      return { providerMessageId: `${job.chatId}:${sent.message_id}` };
     } catch (err) {
       throw classify(err);
     }

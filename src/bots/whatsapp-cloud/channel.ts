@@ -5,8 +5,11 @@ import { linkSenderPhoneOnce } from "../../domain/identities.js";
 import type { InboundMessage } from "../../flows/messages.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
+import { handleDoctorAction } from "../doctor-actions.js";
 import { sameVerifyToken, validHubSignature } from "./signature.js";
-import { readWebhook, type CloudWebhookPayload } from "./webhook.js";
+import { recordProviderStatus } from "../delivery/status.js";
+import { unsupportedMediaReply } from "../unsupported-media.js";
+import { readWebhook, type CloudWebhookPayload, type ReadWebhook } from "./webhook.js";
 
 /** The callback URL's path, as set in the Meta app's WhatsApp webhook configuration. */
 export const WHATSAPP_WEBHOOK_PATH = "/webhooks/whatsapp";
@@ -38,24 +41,45 @@ type RawBodyRequest = Request & { rawBody?: Buffer };
 export function whatsappCloudChannel(opts: WhatsappCloudChannelOptions) {
   async function handlePayload(payload: CloudWebhookPayload): Promise<void> {
     const read = readWebhook(payload, opts.phoneNumberId, opts.now());
-    for (const s of read.statuses) {
-      // Not stored yet: a status names only our wamid, and the recipient is left out of the logs.
-      opts.logger.debug(
-        { channel: "whatsapp", wamid: s.providerMessageId, status: s.status, errorCode: s.errorCode },
-        "whatsapp status",
-      );
-    }
-    if (read.unsupported > 0) {
-      opts.logger.debug(
-        { channel: "whatsapp", count: read.unsupported },
-        "whatsapp messages of unsupported types ignored",
-      );
+    for (const s of read.statuses) await recordStatus(s);
+    for (const media of read.unsupported) {
+      opts.logger.debug({ channel: "whatsapp", type: media.type }, "whatsapp message the chat cannot read");
+      const reply = await unsupportedMediaReply(opts.db, { clinicId: opts.clinicId, channel: "whatsapp", ...media });
+      await opts.delivery.deliver(outboundJobs("whatsapp", media.senderId, media.providerMessageId, [reply]));
     }
     // In order: one payload may carry several messages of one patient.
     for (const inbound of read.messages) await handleMessage(inbound);
   }
 
+  // Meta's receipts for what we sent: "sent" we already know; "delivered", "read" and "failed" are stored.
+  async function recordStatus(s: ReadWebhook["statuses"][number]): Promise<void> {
+    const status = s.status === "delivered" || s.status === "read" || s.status === "failed" ? s.status : null;
+    if (!status) return;
+    const matched = await recordProviderStatus(opts.db, {
+      channel: "whatsapp",
+      providerMessageId: s.providerMessageId,
+      status,
+      error:
+        status === "failed" ? `whatsapp failed${s.errorCode !== undefined ? ` (code ${s.errorCode})` : ""}` : undefined,
+    });
+    // The recipient stays out of the logs: the wamid is enough to find the row.
+    if (!matched)
+      opts.logger.debug({ channel: "whatsapp", wamid: s.providerMessageId, status }, "whatsapp status not applied");
+  }
+
   async function handleMessage(inbound: InboundMessage): Promise<void> {
+    // Doctors' buttons (alerts, requests) are theirs, not the patient dialogue's.
+    const doctor = inbound.payload
+      ? await handleDoctorAction(
+          { db: opts.db, now: opts.now, channels: { telegram: false, whatsapp: true } },
+          { channel: "whatsapp", senderId: inbound.senderId, payload: inbound.payload },
+        )
+      : null;
+    if (doctor) {
+      const [answer] = outboundJobs("whatsapp", inbound.senderId, inbound.providerMessageId, [doctor.reply]);
+      await opts.delivery.deliver([answer!, ...doctor.others.filter((job) => job.channel === "whatsapp")]);
+      return;
+    }
     await linkOnce(inbound.senderId);
     const replies = await opts.engine(inbound);
     await opts.delivery.deliver(outboundJobs("whatsapp", inbound.senderId, inbound.providerMessageId, replies));

@@ -30,10 +30,13 @@ export interface GraphClientOptions {
 // Graph error codes that mean "slow down", whatever the HTTP status says.
 const THROTTLED = new Set([4, 80007, 130429, 131048, 131056]);
 
-/** Sends replies (always inside the customer-service window: they answer an inbound message). */
+/** Sends replies (inside the customer-service window), or the job's template when it carries one. */
 export function whatsappCloudSender(opts: GraphClientOptions): Sender {
   return async (job) => {
-    await postMessage(opts, job.chatId, renderCloudMessage(job.message));
+    const wamid = job.template
+      ? await sendTemplate(opts, { ...job.template, to: job.chatId })
+      : await postMessage(opts, job.chatId, renderCloudMessage(job.message));
+    return { providerMessageId: wamid };
   };
 }
 
@@ -46,13 +49,23 @@ export interface TemplateMessage {
   languageCode: string;
   /** Values for the body's {{1}}, {{2}}…, in order. */
   bodyParameters?: string[];
+  /** Payloads for the template's quick-reply buttons, in order. */
+  quickReplies?: string[];
 }
 
 /** Sends a template message; returns the wamid Meta gave it. Throws DeliveryError. */
 export function sendTemplate(opts: GraphClientOptions, t: TemplateMessage): Promise<string> {
-  const components = t.bodyParameters?.length
+  const components: Record<string, unknown>[] = t.bodyParameters?.length
     ? [{ type: "body", parameters: t.bodyParameters.map((text) => ({ type: "text", text })) }]
     : [];
+  (t.quickReplies ?? []).forEach((payload, index) =>
+    components.push({
+      type: "button",
+      sub_type: "quick_reply",
+      index: String(index),
+      parameters: [{ type: "payload", payload }],
+    }),
+  );
   return postMessage(opts, t.to, {
     type: "template",
     template: { name: t.name, language: { code: t.languageCode }, components },

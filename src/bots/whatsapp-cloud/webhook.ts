@@ -51,16 +51,28 @@ export interface CloudStatus {
 export interface ReadWebhook {
   messages: InboundMessage[];
   statuses: { providerMessageId: string; status: string; errorCode?: number }[];
-  /** Messages of a kind the dialogue cannot read (images, voice notes, locations…). */
-  unsupported: number;
+  /** Messages of a kind the dialogue cannot read (images, voice notes, locations…), to be told so. */
+  unsupported: { senderId: string; providerMessageId: string; type: string }[];
 }
+
+// Kinds a patient sends expecting an answer; reactions and system notices get none.
+const ANSWERED_MEDIA = new Set([
+  "image",
+  "audio",
+  "video",
+  "document",
+  "sticker",
+  "location",
+  "contacts",
+  "unsupported",
+]);
 
 /**
  * Reads a webhook payload. Changes addressed to another phone number of the same business
  * account are skipped: replying to them from ours would reach the patient from a stranger.
  */
 export function readWebhook(payload: CloudWebhookPayload, phoneNumberId: string, receivedAt: Date): ReadWebhook {
-  const out: ReadWebhook = { messages: [], statuses: [], unsupported: 0 };
+  const out: ReadWebhook = { messages: [], statuses: [], unsupported: [] };
   if (payload.object !== "whatsapp_business_account") return out;
   for (const entry of payload.entry ?? []) {
     for (const change of entry.changes ?? []) {
@@ -71,7 +83,10 @@ export function readWebhook(payload: CloudWebhookPayload, phoneNumberId: string,
       for (const m of value.messages ?? []) {
         const inbound = readMessage(m, receivedAt);
         if (inbound) out.messages.push(inbound);
-        else out.unsupported++;
+        else if (ANSWERED_MEDIA.has(m?.type) && typeof m.id === "string" && typeof m.from === "string") {
+          const senderId = toE164(m.from);
+          if (senderId) out.unsupported.push({ senderId, providerMessageId: m.id, type: m.type });
+        }
       }
       for (const s of value.statuses ?? []) {
         if (typeof s.id !== "string" || typeof s.status !== "string") continue;

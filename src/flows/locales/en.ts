@@ -5,7 +5,11 @@ export type Params = Readonly<Record<string, string | number | undefined>>;
 
 type Line = (p: Params, f: Formatter) => string;
 
-const PARTS_EN: Record<string, string> = { morning: "in the morning", afternoon: "in the afternoon", evening: "in the evening" };
+const PARTS_EN: Record<string, string> = {
+  morning: "in the morning",
+  afternoon: "in the afternoon",
+  evening: "in the evening",
+};
 
 /** The time a patient asked for, as a phrase: "on Thursday 26 November in the afternoon". */
 function askedEn(p: Params, f: Formatter): string {
@@ -37,15 +41,20 @@ export const en = {
   emergencyFollowUp: () => "When you're safe, I can still help you with an appointment.",
   human: () => "I've passed your conversation to the secretary, who will answer you here as soon as possible.",
   languageChanged: () => "Okay, I'll speak English from now on.",
-  askWhat: () => "Which kind of doctor would you like to see? You can also describe what's wrong (e.g. “fever”, “skin rash”).",
-  unknownSpecialty: () => "I couldn't match that to one of our specialties. Could you say it differently, or describe your symptoms?",
-  askWhen: (p) => `When would you like to come${p.specialty ? ` for ${p.specialty}` : ""}? (e.g. “tomorrow morning”, “Tuesday around 10”, “as soon as possible”)`,
-  whenNotUnderstood: () => "I didn't get the day or time. Try “tomorrow at 10”, “next Friday morning” or “as soon as possible”.",
+  askWhat: () =>
+    "Which kind of doctor would you like to see? You can also describe what's wrong (e.g. “fever”, “skin rash”).",
+  unknownSpecialty: () =>
+    "I couldn't match that to one of our specialties. Could you say it differently, or describe your symptoms?",
+  askWhen: (p) =>
+    `When would you like to come${p.specialty ? ` for ${p.specialty}` : ""}? (e.g. “tomorrow morning”, “Tuesday around 10”, “as soon as possible”)`,
+  whenNotUnderstood: () =>
+    "I didn't get the day or time. Try “tomorrow at 10”, “next Friday morning” or “as soon as possible”.",
   askAmbiguousDay: () => "Do you mean today or next week?",
   ambiguousToday: () => "Today",
   ambiguousNextWeek: () => "Next week",
   pastTime: () => "That time has already passed; here are the nearest free times.",
-  offer: (p) => `Here are the times I can hold for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
+  offer: (p) =>
+    `Here are the times I can hold for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
   slotLabel: (p, f) => `${f.dateTime(String(p.at))} — ${p.doctor}`,
   otherTimes: () => "Other times",
   noSlotAsked: (p, f) =>
@@ -64,8 +73,10 @@ export const en = {
   consentRefused: () => "Understood: nothing has been saved. You can also call the clinic to book.",
   askConfirm: (p, f) => `Shall I book ${f.dateTime(String(p.at))} with ${p.doctor}?`,
   booked: (p, f) => `Your appointment is confirmed: ${f.dateTime(String(p.at))} with ${p.doctor}, ${p.address}.`,
-  bookedTele: (p, f) => `Your teleconsultation is confirmed: ${f.dateTime(String(p.at))} with ${p.doctor}. Link: ${p.link}`,
-  requested: (p, f) => `Your request for ${f.dateTime(String(p.at))} with ${p.doctor} has been sent and is pending: the clinic will accept or decline it, and I'll tell you here. The time is kept for you meanwhile.`,
+  bookedTele: (p, f) =>
+    `Your teleconsultation is confirmed: ${f.dateTime(String(p.at))} with ${p.doctor}. Link: ${p.link}`,
+  requested: (p, f) =>
+    `Your request for ${f.dateTime(String(p.at))} with ${p.doctor} has been sent and is pending: the clinic will accept or decline it, and I'll tell you here. The time is kept for you meanwhile.`,
   slotGone: () => "Sorry, that time was just taken. Here are the nearest ones:",
   bookingFailed: () => "Sorry, I couldn't book that. Please try another time or call the clinic.",
   bookingAbandoned: () => "Okay, I've dropped that booking.",
@@ -81,15 +92,42 @@ export const en = {
   askRescheduleWhen: (p, f) => `When would you like to move your appointment of ${f.dateTime(String(p.at))} to?`,
   confirmReschedule: (p, f) => `Move your appointment to ${f.dateTime(String(p.at))} with ${p.doctor}?`,
   rescheduled: (p, f) => `Done: your appointment is now ${f.dateTime(String(p.at))} with ${p.doctor}.`,
-  reminder: (p, f) => `Reminder: you have an appointment on ${f.dateTime(String(p.at))} with ${p.doctor}. Will you come?`,
+  reminder: (p, f) =>
+    `Reminder: you have an appointment on ${f.dateTime(String(p.at))} with ${p.doctor}. Will you come?`,
   reminderConfirm: () => "1. Yes, I'll come",
   reminderCancel: () => "2. Cancel",
   reminderReschedule: () => "3. Move it",
   reminderNotUnderstood: () => "Please answer 1 (or “yes”) to confirm, 2 to cancel, or 3 to move the appointment.",
-  attendanceConfirmed: (p, f) => `Thank you! Your appointment on ${f.dateTime(String(p.at))} with ${p.doctor} is confirmed. See you then.`,
-  attendanceFailed: () => "This appointment can no longer be confirmed: it may have been changed or cancelled. Write “my appointments” to see where things stand.",
+  attendanceConfirmed: (p, f) =>
+    `Thank you! Your appointment on ${f.dateTime(String(p.at))} with ${p.doctor} is confirmed. See you then.`,
+  attendanceFailed: () =>
+    "This appointment can no longer be confirmed: it may have been changed or cancelled. Write “my appointments” to see where things stand.",
   outOfOrder: () => "That message reached me after a more recent one, so I have left it aside.",
   tooLong: () => "That message is very long; could you say briefly what you need?",
+  waitlistButton: () => "Tell me if an earlier time frees up",
+  waitlistJoined: (p, f) =>
+    p.before
+      ? `Done: you're on the waiting list. If a time before ${f.dateTime(String(p.before))} frees up, I'll offer it to you here.`
+      : "Done: you're on the waiting list. If an earlier time frees up, I'll offer it to you here.",
+  waitlistJoinFailed: () =>
+    "Sorry, I couldn't put you on the waiting list. Please try again, or ask to talk to the secretary.",
+  waitlistNeedsRecord: () =>
+    "To put you on the waiting list I first need your details: book one of these times (you can still ask for an earlier one afterwards), or ask to talk to the secretary.",
+  waitlistNoAppointment: () =>
+    "You have no upcoming appointment to move earlier. Tell me what you need: when I offer times, choose “Tell me if an earlier time frees up”.",
+  waitlistOffer: (p, f) =>
+    `Good news: a time has freed up on ${f.dateTime(String(p.at))} with ${p.doctor}. It is kept for you for ${p.minutes} minutes. Would you like it?`,
+  waitlistAccept: () => "Yes, I'll take it",
+  waitlistDecline: () => "No, thanks",
+  waitlistOfferNotUnderstood: () => "Please answer “yes” to take this time, or “no” to leave it.",
+  waitlistBooked: (p, f) =>
+    `It's yours: your appointment is confirmed on ${f.dateTime(String(p.at))} with ${p.doctor}.`,
+  waitlistRequested: (p, f) =>
+    `Your request for ${f.dateTime(String(p.at))} with ${p.doctor} has been sent: the clinic will confirm it, and I'll tell you here.`,
+  waitlistMoved: (p, f) => `Done: your appointment is now on ${f.dateTime(String(p.at))} with ${p.doctor}.`,
+  waitlistGone: () =>
+    "Sorry, that time has just been taken. You stay on the waiting list, and I'll write again if another time frees up.",
+  waitlistDeclined: () => "Okay, I've let that time go. You stay on the waiting list.",
 } satisfies Record<string, Line>;
 
 export type CopyKey = keyof typeof en;

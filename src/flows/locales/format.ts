@@ -16,7 +16,14 @@ export function formatterFor(locale: "fr" | "en", timeZone: string): Formatter {
   const cached = cache.get(key);
   if (cached) return cached;
   const lang = locale === "fr" ? "fr-FR" : "en-GB";
-  const dateTime = new Intl.DateTimeFormat(lang, { timeZone, weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit" });
+  const dateTime = new Intl.DateTimeFormat(lang, {
+    timeZone,
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
   const day = new Intl.DateTimeFormat(lang, { timeZone, weekday: "long", day: "numeric", month: "long" });
   const time = new Intl.DateTimeFormat(lang, { timeZone, hour: "2-digit", minute: "2-digit" });
   const ymd = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });

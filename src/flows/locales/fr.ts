@@ -15,7 +15,8 @@ function askedFr(p: Params, f: Formatter): string {
 
 /** Every sentence the chat says, in French. */
 export const fr: Copy = {
-  welcome: () => "Bonjour ! Je suis l'assistant du cabinet. Je peux prendre, déplacer ou annuler un rendez-vous, ou vous donner la liste des vôtres.",
+  welcome: () =>
+    "Bonjour ! Je suis l'assistant du cabinet. Je peux prendre, déplacer ou annuler un rendez-vous, ou vous donner la liste des vôtres.",
   menu: () => "Que souhaitez-vous faire ?",
   menuBook: () => "Prendre rendez-vous",
   menuList: () => "Mes rendez-vous",
@@ -33,15 +34,20 @@ export const fr: Copy = {
   emergencyFollowUp: () => "Quand vous serez en sécurité, je peux toujours vous aider pour un rendez-vous.",
   human: () => "J'ai transmis votre conversation au secrétariat, qui vous répondra ici dès que possible.",
   languageChanged: () => "D'accord, je continue en français.",
-  askWhat: () => "Quel médecin souhaitez-vous consulter ? Vous pouvez aussi décrire ce qui ne va pas (par ex. « fièvre », « bouton sur la peau »).",
-  unknownSpecialty: () => "Je n'ai pas reconnu de spécialité. Pouvez-vous le dire autrement, ou décrire vos symptômes ?",
-  askWhen: (p) => `Quand souhaitez-vous venir${p.specialty ? ` (${p.specialty})` : ""} ? (par ex. « demain matin », « mardi vers 10h », « au plus vite »)`,
-  whenNotUnderstood: () => "Je n'ai pas compris le jour ou l'heure. Essayez « demain à 10h », « vendredi prochain matin » ou « au plus vite ».",
+  askWhat: () =>
+    "Quel médecin souhaitez-vous consulter ? Vous pouvez aussi décrire ce qui ne va pas (par ex. « fièvre », « bouton sur la peau »).",
+  unknownSpecialty: () =>
+    "Je n'ai pas reconnu de spécialité. Pouvez-vous le dire autrement, ou décrire vos symptômes ?",
+  askWhen: (p) =>
+    `Quand souhaitez-vous venir${p.specialty ? ` (${p.specialty})` : ""} ? (par ex. « demain matin », « mardi vers 10h », « au plus vite »)`,
+  whenNotUnderstood: () =>
+    "Je n'ai pas compris le jour ou l'heure. Essayez « demain à 10h », « vendredi prochain matin » ou « au plus vite ».",
   askAmbiguousDay: () => "Voulez-vous dire aujourd'hui ou la semaine prochaine ?",
   ambiguousToday: () => "Aujourd'hui",
   ambiguousNextWeek: () => "La semaine prochaine",
   pastTime: () => "Cet horaire est déjà passé ; voici les créneaux libres les plus proches.",
-  offer: (p) => `Voici les créneaux que je vous réserve pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
+  offer: (p) =>
+    `Voici les créneaux que je vous réserve pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
   slotLabel: (p, f) => `${f.dateTime(String(p.at))} — ${p.doctor}`,
   otherTimes: () => "Autres horaires",
   noSlotAsked: (p, f) =>
@@ -52,16 +58,20 @@ export const fr: Copy = {
   askName: () => "Très bien. Quels sont vos prénom et nom ?",
   nameNotUnderstood: () => "J'ai besoin de votre prénom et de votre nom, par ex. « Marie Curie ».",
   askBirthDate: () => "Et votre date de naissance ? (par ex. 12/03/1985)",
-  birthDateNotUnderstood: () => "Je n'ai pas pu lire cette date de naissance. Écrivez-la comme 12/03/1985 (jour/mois/année).",
+  birthDateNotUnderstood: () =>
+    "Je n'ai pas pu lire cette date de naissance. Écrivez-la comme 12/03/1985 (jour/mois/année).",
   askConsent: () =>
     "Pour prendre rendez-vous, le cabinet conserve vos nom, date de naissance et rendez-vous afin d'organiser vos soins (RGPD ; vous pouvez en demander l'effacement à tout moment). Êtes-vous d'accord ?",
   yes: () => "Oui",
   no: () => "Non",
-  consentRefused: () => "Entendu : rien n'a été enregistré. Vous pouvez aussi appeler le cabinet pour prendre rendez-vous.",
+  consentRefused: () =>
+    "Entendu : rien n'a été enregistré. Vous pouvez aussi appeler le cabinet pour prendre rendez-vous.",
   askConfirm: (p, f) => `Je réserve le ${f.dateTime(String(p.at))} avec ${p.doctor} ?`,
   booked: (p, f) => `Votre rendez-vous est confirmé : ${f.dateTime(String(p.at))} avec ${p.doctor}, ${p.address}.`,
-  bookedTele: (p, f) => `Votre téléconsultation est confirmée : ${f.dateTime(String(p.at))} avec ${p.doctor}. Lien : ${p.link}`,
-  requested: (p, f) => `Votre demande pour le ${f.dateTime(String(p.at))} avec ${p.doctor} est envoyée et en attente de validation : le cabinet va l'accepter ou la refuser, et je vous préviendrai ici. Le créneau vous est réservé en attendant.`,
+  bookedTele: (p, f) =>
+    `Votre téléconsultation est confirmée : ${f.dateTime(String(p.at))} avec ${p.doctor}. Lien : ${p.link}`,
+  requested: (p, f) =>
+    `Votre demande pour le ${f.dateTime(String(p.at))} avec ${p.doctor} est envoyée et en attente de validation : le cabinet va l'accepter ou la refuser, et je vous préviendrai ici. Le créneau vous est réservé en attendant.`,
   slotGone: () => "Désolé, ce créneau vient d'être pris. Voici les plus proches :",
   bookingFailed: () => "Désolé, je n'ai pas pu réserver ce créneau. Essayez un autre horaire ou appelez le cabinet.",
   bookingAbandoned: () => "D'accord, j'abandonne cette réservation.",
@@ -76,14 +86,44 @@ export const fr: Copy = {
     `Un rendez-vous à moins de ${p.hours} heures ne peut être modifié que par le cabinet. Appelez le ${p.phone}, ou demandez à parler au secrétariat.`,
   askRescheduleWhen: (p, f) => `À quand souhaitez-vous déplacer votre rendez-vous du ${f.dateTime(String(p.at))} ?`,
   confirmReschedule: (p, f) => `Déplacer votre rendez-vous au ${f.dateTime(String(p.at))} avec ${p.doctor} ?`,
-  rescheduled: (p, f) => `C'est fait : votre rendez-vous est maintenant le ${f.dateTime(String(p.at))} avec ${p.doctor}.`,
-  reminder: (p, f) => `Rappel : vous avez rendez-vous le ${f.dateTime(String(p.at))} avec ${p.doctor}. Serez-vous présent(e) ?`,
+  rescheduled: (p, f) =>
+    `C'est fait : votre rendez-vous est maintenant le ${f.dateTime(String(p.at))} avec ${p.doctor}.`,
+  reminder: (p, f) =>
+    `Rappel : vous avez rendez-vous le ${f.dateTime(String(p.at))} avec ${p.doctor}. Serez-vous présent(e) ?`,
   reminderConfirm: () => "1. Oui, je confirme",
   reminderCancel: () => "2. Annuler",
   reminderReschedule: () => "3. Déplacer",
-  reminderNotUnderstood: () => "Répondez 1 (ou « oui ») pour confirmer, 2 pour annuler, ou 3 pour déplacer le rendez-vous.",
-  attendanceConfirmed: (p, f) => `Merci ! Votre rendez-vous du ${f.dateTime(String(p.at))} avec ${p.doctor} est confirmé. À bientôt.`,
-  attendanceFailed: () => "Ce rendez-vous ne peut plus être confirmé : il a peut-être été modifié ou annulé. Écrivez « mes rendez-vous » pour faire le point.",
+  reminderNotUnderstood: () =>
+    "Répondez 1 (ou « oui ») pour confirmer, 2 pour annuler, ou 3 pour déplacer le rendez-vous.",
+  attendanceConfirmed: (p, f) =>
+    `Merci ! Votre rendez-vous du ${f.dateTime(String(p.at))} avec ${p.doctor} est confirmé. À bientôt.`,
+  attendanceFailed: () =>
+    "Ce rendez-vous ne peut plus être confirmé : il a peut-être été modifié ou annulé. Écrivez « mes rendez-vous » pour faire le point.",
   outOfOrder: () => "Ce message m'est parvenu après un message plus récent : je ne l'ai pas pris en compte.",
   tooLong: () => "Ce message est très long ; pouvez-vous dire en quelques mots ce dont vous avez besoin ?",
+  waitlistButton: () => "Prévenez-moi si une place se libère",
+  waitlistJoined: (p, f) =>
+    p.before
+      ? `C'est noté : vous êtes sur la liste d'attente. Si une place se libère avant le ${f.dateTime(String(p.before))}, je vous la proposerai ici.`
+      : "C'est noté : vous êtes sur la liste d'attente. Si une place plus tôt se libère, je vous la proposerai ici.",
+  waitlistJoinFailed: () =>
+    "Désolé, je n'ai pas pu vous inscrire sur la liste d'attente. Réessayez, ou demandez à parler au secrétariat.",
+  waitlistNeedsRecord: () =>
+    "Pour vous inscrire sur la liste d'attente, il me faut d'abord vos coordonnées : réservez l'un de ces créneaux (vous pourrez ensuite demander plus tôt), ou demandez à parler au secrétariat.",
+  waitlistNoAppointment: () =>
+    "Vous n'avez pas de rendez-vous à venir à avancer. Dites-moi ce qu'il vous faut : quand je vous proposerai des créneaux, choisissez « Prévenez-moi si une place se libère ».",
+  waitlistOffer: (p, f) =>
+    `Bonne nouvelle : une place s'est libérée le ${f.dateTime(String(p.at))} avec ${p.doctor}. Elle vous est réservée pendant ${p.minutes} minutes. La voulez-vous ?`,
+  waitlistAccept: () => "Oui, je la prends",
+  waitlistDecline: () => "Non, merci",
+  waitlistOfferNotUnderstood: () => "Répondez « oui » pour prendre ce créneau, ou « non » pour le laisser.",
+  waitlistBooked: (p, f) =>
+    `C'est à vous : votre rendez-vous est confirmé le ${f.dateTime(String(p.at))} avec ${p.doctor}.`,
+  waitlistRequested: (p, f) =>
+    `Votre demande pour le ${f.dateTime(String(p.at))} avec ${p.doctor} est envoyée : le cabinet va la confirmer, et je vous tiendrai au courant ici.`,
+  waitlistMoved: (p, f) =>
+    `C'est fait : votre rendez-vous est maintenant le ${f.dateTime(String(p.at))} avec ${p.doctor}.`,
+  waitlistGone: () =>
+    "Désolé, ce créneau vient d'être pris. Vous restez sur la liste d'attente, et je vous écrirai si une autre place se libère.",
+  waitlistDeclined: () => "Entendu, je laisse passer ce créneau. Vous restez sur la liste d'attente.",
 };

@@ -21,6 +21,7 @@ export function render(reply: Reply, locale: ChatLocale, timeZone: string, facts
   const f = formatterFor(locale, timeZone);
   const text = reply.lines.map((l) => copy[l.key]({ ...facts, ...l.params }, f)).join("\n");
   const out: OutboundMessage = { text };
-  if (reply.choices?.length) out.choices = reply.choices.map((c) => ({ id: c.id, label: copy[c.key](c.params ?? {}, f) }));
+  if (reply.choices?.length)
+    out.choices = reply.choices.map((c) => ({ id: c.id, label: copy[c.key](c.params ?? {}, f) }));
   return out;
 }

@@ -1,0 +1,43 @@
+/** Console wording in French for the delivery and WhatsApp Web pages (spread into fr.ts). */
+export const channelsFr = {
+  navDeliveries: "Envois",
+
+  deliveriesTitle: "Messages non remis",
+  deliveriesIntro:
+    "Ces messages aux patients n'ont pas pu être envoyés et ne seront plus retentés automatiquement. Vérifiez le motif, puis renvoyez-les ; le texte des messages n'est pas affiché.",
+  deadLettersNone: "Aucun message en échec.",
+  dlChannel: "Canal",
+  dlRecipient: "Destinataire",
+  dlReason: "Motif",
+  dlAttempts: "Tentatives",
+  dlFailedAt: "Dernier échec",
+  dlRetry: "Renvoyer",
+  dlRetryFor: "Renvoyer le message {channel} à {recipient}",
+  dlRetried: "Le message a été remis en file d'envoi.",
+  dlGone: "Ce message n'est plus en échec : déjà renvoyé, ou oublié après un redémarrage sans Redis.",
+  deliveryCountsTitle: "Envois des dernières 24 heures",
+  deliveryCountsNone: "Aucun envoi ces dernières 24 heures.",
+  dsQueued: "En file",
+  dsSent: "Envoyés",
+  dsDelivered: "Remis",
+  dsRead: "Lus",
+  dsFailed: "En échec (nouvel essai prévu)",
+  dsDead: "Abandonnés",
+  chTelegram: "Telegram",
+  chWhatsapp: "WhatsApp",
+  chSms: "SMS",
+  chWeb: "Web",
+
+  waTitle: "WhatsApp Web",
+  waRisk:
+    "Attention : WhatsApp peut bannir un numéro piloté par un navigateur automatisé, comme ici. L'API WhatsApp Cloud (Meta) est la voie sûre pour un usage durable.",
+  waDisabled: "WhatsApp Web n'est pas activé sur ce serveur (WHATSAPP_WEB_ENABLED=true).",
+  waStarting: "Démarrage du navigateur…",
+  waQr: "Scannez ce code avec le téléphone de la clinique : WhatsApp › Appareils connectés › Connecter un appareil. Le code change toutes les 20 secondes environ ; cette page se met à jour seule.",
+  waQrAlt: "QR code de connexion à WhatsApp Web",
+  waAuthenticated: "Code accepté, synchronisation des conversations…",
+  waReady: "Connecté : les patients peuvent écrire au numéro de la clinique. La session est conservée au redémarrage.",
+  waDisconnected: "Déconnecté ({reason}). Nouvelle tentative automatique.",
+  waFailed: "Le navigateur n'a pas pu ouvrir WhatsApp Web ({reason}). Nouvelle tentative automatique.",
+  waSince: "Depuis {time}",
+};

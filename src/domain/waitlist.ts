@@ -1,0 +1,589 @@
+import type { Database, Sql } from "../data/db.js";
+import { sqlState } from "../data/db.js";
+import type { Appointment, WaitlistEntry } from "../data/generated/client.js";
+import type { Actor } from "./actor.js";
+import { recordAudit } from "./audit.js";
+import { bookAppointment, rescheduleAppointment, type SourceChannel } from "./booking.js";
+import { emitCareEvent, type FreedSlot } from "./care-events.js";
+import { DomainError, invalid, isDomainError, notFound } from "./errors.js";
+import type { StaffActor } from "./staff.js";
+
+/*
+ * The waiting list. A patient asks for an earlier time (in the chat or through staff); when a
+ * slot frees up, the eligible patients are offered it one after the other, in the order they
+ * joined, each for the clinic's waitlistHoldMinutes. One hold (holder `waitlist-<doctor>-<start>`)
+ * keeps the slot for the running offer, so nobody else books it meanwhile. A lapsed offer stays
+ * acceptable while the slot is free and unheld: whoever accepts first gets it (the booking
+ * statement decides), the others are told it is gone and stay on the list.
+ */
+
+export type WaitlistChannel = WaitlistEntry["channel"];
+
+export interface JoinWaitlistRequest {
+  clinicId: string;
+  patientId: string;
+  /** Where the request came from: the chat channel, or console / api for staff. */
+  channel: WaitlistChannel;
+  specialtyId?: string | null;
+  doctorId?: string | null;
+  typeId?: string | null;
+  /** The appointment to move earlier, if the patient has one. */
+  appointmentId?: string | null;
+  /** Only slots before this instant interest the patient. */
+  wantedBefore?: Date | null;
+  actor: Actor;
+  ip?: string | null;
+  now?: Date;
+}
+
+/** One offer as staff and the patient's chat see it. */
+export interface WaitlistOfferView {
+  id: string;
+  doctorId: string;
+  startsAt: Date;
+  expiresAt: Date;
+  status: string;
+  createdAt: Date;
+}
+
+export interface WaitlistRow extends WaitlistEntry {
+  patient: { firstName: string; lastName: string };
+  /** The start of the appointment the patient would move, when there is one. */
+  appointmentStartsAt: Date | null;
+  /** Latest first. */
+  offers: WaitlistOfferView[];
+}
+
+/** An offer just made, with where to reach the patient. */
+export interface OfferMade {
+  offerId: string;
+  entryId: string;
+  clinicId: string;
+  patientId: string;
+  doctorId: string;
+  doctorName: string;
+  typeId: string;
+  startsAt: Date;
+  endsAt: Date;
+  expiresAt: Date;
+  holdMinutes: number;
+  /** The patient's address on a chat channel the service can send on. */
+  channel: string;
+  externalId: string;
+}
+
+export type WaitlistAnswer =
+  | { outcome: "booked"; appointment: Appointment }
+  | { outcome: "moved"; appointment: Appointment }
+  | { outcome: "gone" }
+  | { outcome: "declined" };
+
+const ACTIVE_OFFER = ["offered", "expired", "declined"] as const;
+
+/** The holder of the one hold that keeps a freed slot for its chain of offers. */
+export const waitlistHolder = (doctorId: string, startsAt: Date): string => `waitlist-${doctorId}-${+startsAt}`;
+
+/**
+ * Puts a patient on the waiting list, or updates their matching entry (same appointment, or
+ * same type and doctor) rather than adding a second one. The appointment type is fixed here:
+ * given, the appointment's, else the specialty's (or the doctor's) usual consultation.
+ */
+export async function joinWaitlist(db: Database, req: JoinWaitlistRequest): Promise<WaitlistEntry> {
+  const now = req.now ?? new Date();
+  if (req.actor.kind === "patient" && req.actor.patientId !== req.patientId)
+    throw new DomainError("forbidden", "A patient joins the waiting list only for themselves");
+  if (req.wantedBefore && +req.wantedBefore <= +now) throw invalid("wantedBefore", "must be in the future");
+  const patient = await db.prisma.patient.findFirst({
+    where: { id: req.patientId, clinicId: req.clinicId, erasedAt: null },
+  });
+  if (!patient) throw notFound("Patient", req.patientId);
+
+  let { typeId = null, doctorId = null, specialtyId = null } = req;
+  const appointmentId = req.appointmentId ?? null;
+  if (appointmentId) {
+    const appointment = await db.prisma.appointment.findFirst({
+      where: { id: appointmentId, clinicId: req.clinicId, patientId: req.patientId },
+    });
+    if (!appointment) throw notFound("Appointment", appointmentId);
+    if (!["requested", "confirmed"].includes(appointment.status) || +appointment.startsAt <= +now)
+      throw new DomainError("invalid_transition", "Only an upcoming appointment can be moved earlier");
+    typeId ??= appointment.typeId;
+    doctorId ??= appointment.doctorId;
+  }
+  if (doctorId && !(await db.prisma.doctor.findFirst({ where: { id: doctorId, clinicId: req.clinicId } })))
+    throw notFound("Doctor", doctorId);
+  if (typeId) {
+    const type = await db.prisma.appointmentType.findFirst({
+      where: { id: typeId, clinicId: req.clinicId, active: true },
+    });
+    if (!type) throw notFound("AppointmentType", typeId);
+    specialtyId ??= type.specialtyId;
+  } else {
+    typeId = await usualType(db, req.clinicId, { specialtyId, doctorId });
+    if (!typeId) throw invalid("specialtyId", "name a specialty, a doctor or an appointment type");
+  }
+  if (req.actor.kind === "staff" && req.actor.role === "doctor" && doctorId !== req.actor.doctorId)
+    throw new DomainError("forbidden", "Doctors add patients to their own waiting list only");
+
+  const same = await db.prisma.waitlistEntry.findFirst({
+    where: {
+      clinicId: req.clinicId,
+      patientId: req.patientId,
+      status: "waiting",
+      ...(appointmentId ? { appointmentId } : { appointmentId: null, typeId, doctorId }),
+    },
+  });
+  const entry = same
+    ? await db.prisma.waitlistEntry.update({
+        where: { id: same.id },
+        data: { wantedBefore: req.wantedBefore ?? null, channel: req.channel, specialtyId },
+      })
+    : await db.prisma.waitlistEntry.create({
+        data: {
+          clinicId: req.clinicId,
+          patientId: req.patientId,
+          specialtyId,
+          doctorId,
+          typeId,
+          appointmentId,
+          wantedBefore: req.wantedBefore ?? null,
+          channel: req.channel,
+          createdAt: now,
+        },
+      });
+  if (req.actor.kind === "staff")
+    await recordAudit(db, {
+      actor: req.actor,
+      action: same ? "waitlist.update" : "waitlist.create",
+      resourceType: "waitlist_entry",
+      resourceId: entry.id,
+      patientId: entry.patientId,
+      ip: req.ip,
+    });
+  return entry;
+}
+
+/** The type a specialty (or a doctor's first specialty) is usually booked as: in person first. */
+async function usualType(
+  db: Database,
+  clinicId: string,
+  by: { specialtyId: string | null; doctorId: string | null },
+): Promise<string | null> {
+  if (!by.specialtyId && !by.doctorId) return null;
+  const [row] = await db.sql.query<{ id: string }>(
+    `SELECT t.id FROM appointment_type t
+      WHERE t.clinic_id = $1::uuid AND t.active
+        AND ($2::uuid IS NULL OR t.specialty_id = $2::uuid)
+        AND ($3::uuid IS NULL OR t.specialty_id IS NULL
+             OR EXISTS (SELECT 1 FROM doctor_specialty s WHERE s.doctor_id = $3::uuid AND s.specialty_id = t.specialty_id))
+      ORDER BY (t.mode = 'in_person') DESC, (t.specialty_id IS NULL), t.code LIMIT 1`,
+    [clinicId, by.specialtyId, by.doctorId],
+  );
+  return row?.id ?? null;
+}
+
+/**
+ * The clinic's waiting list, oldest request first, with each entry's latest offers. Doctors
+ * see the entries waiting for them. Every patient listed is recorded in the audit log.
+ */
+export async function listWaitlist(
+  db: Database,
+  access: { clinicId: string; actor: StaffActor; ip?: string | null },
+  filter: { status?: WaitlistEntry["status"][]; limit?: number; id?: string } = {},
+): Promise<WaitlistRow[]> {
+  const doctorOnly = access.actor.role === "doctor";
+  const entries = await db.prisma.waitlistEntry.findMany({
+    where: {
+      clinicId: access.clinicId,
+      ...(filter.id ? { id: filter.id } : {}),
+      ...(filter.status ? { status: { in: filter.status } } : {}),
+      ...(doctorOnly ? { doctorId: access.actor.doctorId ?? "00000000-0000-0000-0000-000000000000" } : {}),
+    },
+    include: {
+      patient: { select: { firstName: true, lastName: true } },
+      offers: { orderBy: { createdAt: "desc" }, take: 10 },
+    },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: filter.limit ?? 500,
+  });
+  const appointmentIds = entries.map((e) => e.appointmentId).filter((id): id is string => id !== null);
+  const appointments = appointmentIds.length
+    ? await db.prisma.appointment.findMany({
+        where: { id: { in: appointmentIds } },
+        select: { id: true, startsAt: true },
+      })
+    : [];
+  const startOf = new Map(appointments.map((a) => [a.id, a.startsAt]));
+  await recordAudit(
+    db,
+    entries.map((e) => ({
+      actor: access.actor,
+      action: "waitlist.read",
+      resourceType: "waitlist_entry",
+      resourceId: e.id,
+      patientId: e.patientId,
+      ip: access.ip,
+    })),
+  );
+  return entries.map(({ offers, ...e }) => ({
+    ...e,
+    appointmentStartsAt: e.appointmentId ? (startOf.get(e.appointmentId) ?? null) : null,
+    offers: offers.map((o) => ({
+      id: o.id,
+      doctorId: o.doctorId,
+      startsAt: o.startsAt,
+      expiresAt: o.expiresAt,
+      status: o.status,
+      createdAt: o.createdAt,
+    })),
+  }));
+}
+
+/** One entry of the list, with its offers (audited; doctors reach the entries waiting for them). */
+export async function readWaitlistEntry(
+  db: Database,
+  access: { clinicId: string; actor: StaffActor; ip?: string | null },
+  id: string,
+): Promise<WaitlistRow> {
+  const [row] = UUID.test(id) ? await listWaitlist(db, access, { id }) : [];
+  if (!row) throw notFound("WaitlistEntry", id);
+  return row;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Takes a patient off the list (staff, or the patient themselves). An offer they were holding
+ * moves on to the next patient at once.
+ */
+export async function withdrawFromWaitlist(
+  db: Database,
+  req: { clinicId: string; entryId: string; actor: Actor; ip?: string | null; now?: Date },
+): Promise<WaitlistEntry> {
+  const now = req.now ?? new Date();
+  const entry = await db.prisma.waitlistEntry.findFirst({ where: { id: req.entryId, clinicId: req.clinicId } });
+  if (!entry) throw notFound("WaitlistEntry", req.entryId);
+  if (req.actor.kind === "patient" && req.actor.patientId !== entry.patientId)
+    throw notFound("WaitlistEntry", req.entryId);
+  if (req.actor.kind === "staff" && req.actor.role === "doctor" && entry.doctorId !== req.actor.doctorId)
+    throw new DomainError("forbidden", "Doctors manage their own waiting list only");
+  if (entry.status !== "waiting") return entry;
+  const updated = await db.prisma.waitlistEntry.update({ where: { id: entry.id }, data: { status: "withdrawn" } });
+  const live = await db.sql.query<{ doctor_id: string; starts_at: Date | string }>(
+    `UPDATE waitlist_offer SET status = 'declined'
+      WHERE entry_id = $1::uuid AND status = 'offered' AND expires_at > $2 RETURNING doctor_id, starts_at`,
+    [entry.id, now],
+  );
+  if (req.actor.kind === "staff")
+    await recordAudit(db, {
+      actor: req.actor,
+      action: "waitlist.withdraw",
+      resourceType: "waitlist_entry",
+      resourceId: entry.id,
+      patientId: entry.patientId,
+      ip: req.ip,
+    });
+  for (const o of live) await moveOn(db, entry.clinicId, o.doctor_id, new Date(o.starts_at));
+  return updated;
+}
+
+interface Candidate {
+  entry_id: string;
+  patient_id: string;
+  type_id: string;
+  duration_minutes: number;
+  hold_minutes: number;
+  doctor_name: string;
+  channel: string;
+  external_id: string;
+}
+
+/**
+ * Offers a freed slot to the next eligible patient on the list who was not offered it yet:
+ * waiting, same doctor (or none asked) and specialty, a type that fits the freed time and the
+ * doctor's hours, before their own appointment (outside its cutoff) and their wanted date,
+ * past the booking notice, and reachable on one of `channels`. Holds the slot for the
+ * clinic's waitlistHoldMinutes. Null when nobody is eligible, the slot is taken or held by a
+ * conversation, or an offer of it is still running.
+ */
+export async function offerFreedSlot(
+  db: Database,
+  slot: FreedSlot,
+  opts: { channels: readonly string[]; now?: Date },
+): Promise<OfferMade | null> {
+  const now = opts.now ?? new Date();
+  if (+slot.startsAt <= +now || opts.channels.length === 0) return null;
+  const holder = waitlistHolder(slot.doctorId, slot.startsAt);
+  return db.sql.transaction(async (tx) => {
+    // One chain step at a time per slot, across processes.
+    await tx.query(`SELECT pg_advisory_xact_lock(7411004, hashtext($1))`, [holder]);
+    const [running] = await tx.query(
+      `SELECT 1 FROM waitlist_offer WHERE doctor_id = $1::uuid AND starts_at = $2::timestamptz AND status = 'offered' AND expires_at > $3::timestamptz
+        UNION ALL
+       SELECT 1 FROM waitlist_offer WHERE doctor_id = $1::uuid AND starts_at = $2::timestamptz AND status = 'accepted'
+       LIMIT 1`,
+      [slot.doctorId, slot.startsAt, now],
+    );
+    if (running) return null;
+    const [next] = await tx.query<Candidate>(CANDIDATE_SQL, [
+      slot.clinicId,
+      slot.doctorId,
+      slot.startsAt,
+      slot.endsAt,
+      now,
+      slot.appointmentId ?? null,
+      [...opts.channels],
+    ]);
+    if (!next) return null;
+    const expiresAt = new Date(+now + next.hold_minutes * 60_000);
+    if (!(await holdForChain(tx, slot, holder, expiresAt, now))) return null;
+    const endsAt = new Date(+slot.startsAt + next.duration_minutes * 60_000);
+    const [offer] = await tx.query<{ id: string }>(
+      `INSERT INTO waitlist_offer (entry_id, doctor_id, type_id, starts_at, ends_at, expires_at, status, created_at)
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5::timestamptz, $6::timestamptz, 'offered', $7::timestamptz) RETURNING id`,
+      [next.entry_id, slot.doctorId, next.type_id, slot.startsAt, endsAt, expiresAt, now],
+    );
+    return {
+      offerId: offer!.id,
+      entryId: next.entry_id,
+      clinicId: slot.clinicId,
+      patientId: next.patient_id,
+      doctorId: slot.doctorId,
+      doctorName: next.doctor_name,
+      typeId: next.type_id,
+      startsAt: slot.startsAt,
+      endsAt,
+      expiresAt,
+      holdMinutes: next.hold_minutes,
+      channel: next.channel,
+      externalId: next.external_id,
+    };
+  });
+}
+
+// $1 clinic, $2 doctor, $3 start, $4 end of the freed time, $5 now, $6 the freed appointment, $7 channels.
+const CANDIDATE_SQL = `
+  SELECT e.id AS entry_id, e.patient_id, t.id AS type_id, t.duration_minutes, c.waitlist_hold_minutes AS hold_minutes,
+         d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, idn.channel::text AS channel, idn.external_id
+    FROM waitlist_entry e
+    JOIN clinic c ON c.id = e.clinic_id
+    JOIN patient p ON p.id = e.patient_id AND p.erased_at IS NULL
+    JOIN appointment_type t ON t.id = e.type_id AND t.active
+    JOIN doctor d ON d.id = $2::uuid AND d.clinic_id = e.clinic_id AND d.active
+    LEFT JOIN appointment a ON a.id = e.appointment_id
+    CROSS JOIN LATERAL (
+      SELECT i.channel, i.external_id FROM channel_identity i
+       WHERE i.patient_id = p.id AND i.channel::text = ANY($7::text[])
+       ORDER BY (i.channel = e.channel) DESC, (i.channel IS NOT DISTINCT FROM p.preferred_channel) DESC, i.created_at DESC
+       LIMIT 1) idn
+   WHERE e.clinic_id = $1::uuid AND e.status = 'waiting'
+     AND (e.doctor_id IS NULL OR e.doctor_id = $2::uuid)
+     AND (t.specialty_id IS NULL OR EXISTS (SELECT 1 FROM doctor_specialty s WHERE s.doctor_id = d.id AND s.specialty_id = t.specialty_id))
+     AND (e.specialty_id IS NULL OR EXISTS (SELECT 1 FROM doctor_specialty s WHERE s.doctor_id = d.id AND s.specialty_id = e.specialty_id))
+     AND $3::timestamptz + make_interval(mins => t.duration_minutes) <= $4::timestamptz
+     AND $3::timestamptz >= $5::timestamptz + make_interval(mins => c.min_booking_notice_minutes)
+     AND (e.wanted_before IS NULL OR $3::timestamptz < e.wanted_before)
+     AND (e.appointment_id IS NULL OR (
+          a.status IN ('requested', 'confirmed') AND a.starts_at > $3::timestamptz AND a.id IS DISTINCT FROM $6::uuid
+          AND a.starts_at >= $5::timestamptz + make_interval(hours => c.cancellation_cutoff_hours)))
+     AND NOT EXISTS (SELECT 1 FROM waitlist_offer o WHERE o.entry_id = e.id AND o.doctor_id = $2::uuid AND o.starts_at = $3::timestamptz)
+     AND EXISTS (
+       SELECT 1 FROM working_hours w
+        WHERE w.doctor_id = d.id AND w.weekday = extract(isodow FROM ($3::timestamptz AT TIME ZONE c.time_zone))
+          AND (w.valid_from IS NULL OR w.valid_from <= ($3::timestamptz AT TIME ZONE c.time_zone)::date)
+          AND (w.valid_until IS NULL OR w.valid_until >= ($3::timestamptz AT TIME ZONE c.time_zone)::date)
+          AND ($3::timestamptz AT TIME ZONE c.time_zone) >= ($3::timestamptz AT TIME ZONE c.time_zone)::date + make_interval(mins => w.start_minute)
+          AND (($3::timestamptz + make_interval(mins => t.duration_minutes)) AT TIME ZONE c.time_zone)
+              <= ($3::timestamptz AT TIME ZONE c.time_zone)::date + make_interval(mins => w.end_minute)
+          AND (NOT EXISTS (SELECT 1 FROM working_hours_appointment_type x WHERE x.working_hours_id = w.id)
+               OR EXISTS (SELECT 1 FROM working_hours_appointment_type x WHERE x.working_hours_id = w.id AND x.appointment_type_id = t.id)))
+   ORDER BY e.created_at, e.id
+   LIMIT 1`;
+
+/** Holds (or extends the hold on) the whole freed time for the chain; false when it is taken or held by someone else. */
+async function holdForChain(tx: Sql, slot: FreedSlot, holder: string, expiresAt: Date, now: Date): Promise<boolean> {
+  await tx.query(
+    `DELETE FROM slot_hold WHERE doctor_id = $1::uuid AND tstzrange(starts_at, ends_at) && tstzrange($2::timestamptz, $3::timestamptz)
+        AND (expires_at <= $4::timestamptz OR holder = $5)`,
+    [slot.doctorId, slot.startsAt, slot.endsAt, now, holder],
+  );
+  const rows = await tx.query(
+    `INSERT INTO slot_hold (doctor_id, starts_at, ends_at, expires_at, holder)
+     SELECT $1::uuid, $2::timestamptz, $3::timestamptz, $4::timestamptz, $5
+      WHERE NOT EXISTS (SELECT 1 FROM appointment a WHERE a.doctor_id = $1::uuid AND a.status IN ('requested', 'confirmed')
+                          AND tstzrange(a.starts_at, a.ends_at) && tstzrange($2::timestamptz, $3::timestamptz))
+     ON CONFLICT DO NOTHING RETURNING 1`,
+    [slot.doctorId, slot.startsAt, slot.endsAt, expiresAt, holder],
+  );
+  return rows.length > 0;
+}
+
+/** The freed time of a chain: its hold's extent, else its offers'. */
+async function chainSlot(sql: Sql, clinicId: string, doctorId: string, startsAt: Date): Promise<FreedSlot> {
+  const [row] = await sql.query<{ ends_at: Date | string | null }>(
+    `SELECT greatest(
+        (SELECT max(ends_at) FROM slot_hold WHERE holder = $3),
+        (SELECT max(ends_at) FROM waitlist_offer WHERE doctor_id = $1::uuid AND starts_at = $2::timestamptz)) AS ends_at`,
+    [doctorId, startsAt, waitlistHolder(doctorId, startsAt)],
+  );
+  const endsAt = row?.ends_at ? new Date(row.ends_at) : startsAt;
+  return { clinicId, doctorId, startsAt, endsAt };
+}
+
+/** Asks the listeners to offer the slot of a chain to the next patient. */
+async function moveOn(db: Database, clinicId: string, doctorId: string, startsAt: Date): Promise<void> {
+  emitCareEvent(db, { kind: "slotFreed", slot: await chainSlot(db.sql, clinicId, doctorId, startsAt) });
+}
+
+/**
+ * Ends the offers whose hold ran out; returns their slots, each to be offered to the next
+ * patient (offerFreedSlot). Safe to run from several workers: each offer expires once.
+ */
+export async function expireWaitlistOffers(db: Database, now: Date): Promise<FreedSlot[]> {
+  const rows = await db.sql.query<{ clinic_id: string; doctor_id: string; starts_at: Date | string }>(
+    `WITH x AS (
+       UPDATE waitlist_offer o SET status = 'expired' WHERE o.status = 'offered' AND o.expires_at <= $1::timestamptz
+       RETURNING o.entry_id, o.doctor_id, o.starts_at)
+     SELECT DISTINCT e.clinic_id, x.doctor_id, x.starts_at FROM x JOIN waitlist_entry e ON e.id = x.entry_id`,
+    [now],
+  );
+  const slots: FreedSlot[] = [];
+  for (const r of rows) {
+    const startsAt = new Date(r.starts_at);
+    if (+startsAt > +now) slots.push(await chainSlot(db.sql, r.clinic_id, r.doctor_id, startsAt));
+  }
+  return slots;
+}
+
+interface OfferRow {
+  id: string;
+  entry_id: string;
+  status: string;
+  doctor_id: string;
+  type_id: string;
+  starts_at: Date | string;
+  expires_at: Date | string;
+  clinic_id: string;
+  patient_id: string;
+  entry_status: string;
+  appointment_id: string | null;
+}
+
+async function loadOffer(db: Database, offerId: string, patientId: string): Promise<OfferRow> {
+  const rows = await db.sql
+    .query<OfferRow>(
+      `SELECT o.id, o.entry_id, o.status, o.doctor_id, o.type_id, o.starts_at, o.expires_at,
+              e.clinic_id, e.patient_id, e.status AS entry_status, e.appointment_id
+         FROM waitlist_offer o JOIN waitlist_entry e ON e.id = o.entry_id
+        WHERE o.id = $1::uuid AND e.patient_id = $2::uuid`,
+      [offerId, patientId],
+    )
+    .catch((err) => {
+      if (sqlState(err) === "22P02") return [];
+      throw err;
+    });
+  if (!rows[0]) throw notFound("WaitlistOffer", offerId);
+  return rows[0];
+}
+
+/**
+ * The patient takes an offered slot: booked (or their appointment moved there) if it is still
+ * theirs to take, else "gone" and they stay on the list. While an offer runs, its patient alone
+ * may take the slot; after it lapsed, whoever accepts first while the slot is free gets it
+ * (the booking statement lets exactly one through). Accepting twice answers the first result.
+ */
+export async function acceptWaitlistOffer(
+  db: Database,
+  req: { offerId: string; patientId: string; channel: SourceChannel; now?: Date },
+): Promise<WaitlistAnswer> {
+  const now = req.now ?? new Date();
+  const offer = await loadOffer(db, req.offerId, req.patientId);
+  const startsAt = new Date(offer.starts_at);
+  const idempotencyKey = `waitlist-${offer.id}`;
+  if (offer.status === "accepted") return earlierAcceptance(db, offer, idempotencyKey);
+  if (offer.status === "gone" || offer.entry_status !== "waiting") return { outcome: "gone" };
+  const actor: Actor = { kind: "patient", patientId: req.patientId };
+  // Only the offer running now may use the chain's hold; a lapsed one competes for a free slot.
+  const live = offer.status === "offered" && +new Date(offer.expires_at) > +now;
+  const holder = live ? waitlistHolder(offer.doctor_id, startsAt) : undefined;
+  let answer: WaitlistAnswer;
+  try {
+    const moving = offer.appointment_id
+      ? await db.prisma.appointment.findFirst({
+          where: { id: offer.appointment_id, status: { in: ["requested", "confirmed"] } },
+        })
+      : null;
+    answer = moving
+      ? {
+          outcome: "moved",
+          appointment: await rescheduleAppointment(db, {
+            appointmentId: moving.id,
+            startsAt,
+            doctorId: offer.doctor_id,
+            actor,
+            reason: "earlier slot from the waiting list",
+            holder,
+            now,
+          }),
+        }
+      : {
+          outcome: "booked",
+          appointment: await bookAppointment(db, {
+            clinicId: offer.clinic_id,
+            patientId: req.patientId,
+            appointmentTypeId: offer.type_id,
+            doctorId: offer.doctor_id,
+            startsAt,
+            sourceChannel: req.channel,
+            actor,
+            holder,
+            idempotencyKey,
+            now,
+          }),
+        };
+  } catch (err) {
+    if (!isDomainError(err) || err.code === "not_found" || err.code === "forbidden") throw err;
+    await db.sql.query(`UPDATE waitlist_offer SET status = 'gone' WHERE id = $1::uuid AND status = ANY($2::text[])`, [
+      offer.id,
+      [...ACTIVE_OFFER],
+    ]);
+    return { outcome: "gone" };
+  }
+  await db.sql.transaction(async (tx) => {
+    await tx.query(`UPDATE waitlist_offer SET status = 'accepted' WHERE id = $1::uuid`, [offer.id]);
+    await tx.query(`UPDATE waitlist_entry SET status = 'booked' WHERE id = $1::uuid`, [offer.entry_id]);
+    await tx.query(
+      `UPDATE waitlist_offer SET status = 'gone'
+        WHERE doctor_id = $1::uuid AND starts_at = $2::timestamptz AND id <> $3::uuid AND status = ANY($4::text[])`,
+      [offer.doctor_id, startsAt, offer.id, [...ACTIVE_OFFER]],
+    );
+  });
+  return answer;
+}
+
+async function earlierAcceptance(db: Database, offer: OfferRow, idempotencyKey: string): Promise<WaitlistAnswer> {
+  const booked = await db.prisma.appointment.findFirst({ where: { idempotencyKey } });
+  if (booked) return { outcome: "booked", appointment: booked };
+  const moved = offer.appointment_id
+    ? await db.prisma.appointment.findUnique({ where: { id: offer.appointment_id } })
+    : null;
+  return moved ? { outcome: "moved", appointment: moved } : { outcome: "gone" };
+}
+
+/** The patient lets an offered slot go: they stay on the list and the next patient is offered it at once. */
+export async function declineWaitlistOffer(
+  db: Database,
+  req: { offerId: string; patientId: string; now?: Date },
+): Promise<WaitlistAnswer> {
+  const now = req.now ?? new Date();
+  const offer = await loadOffer(db, req.offerId, req.patientId);
+  if (offer.status === "accepted") return earlierAcceptance(db, offer, `waitlist-${offer.id}`);
+  const [live] = await db.sql.query<{ live: boolean }>(
+    `UPDATE waitlist_offer SET status = 'declined' WHERE id = $1::uuid AND status IN ('offered', 'expired')
+     RETURNING expires_at > $2::timestamptz AS live`,
+    [offer.id, now],
+  );
+  if (live?.live && offer.status === "offered")
+    await moveOn(db, offer.clinic_id, offer.doctor_id, new Date(offer.starts_at));
+  return { outcome: "declined" };
+}

@@ -1,0 +1,48 @@
+import type { Database } from "../data/db.js";
+import type { PatientContact } from "../domain/reminders.js";
+import { SKIP } from "../domain/reminders.js";
+import { isOptedOut } from "../domain/sms-consent.js";
+import type { ChatChannel } from "../flows/messages.js";
+import { needsTemplate } from "../bots/whatsapp-cloud/window.js";
+
+/** Where one message to a patient goes: a channel and the patient's address there. */
+export type ChatRoute = { channel: ChatChannel; chatId: string } | { skip: string };
+
+const PUSHABLE: ReadonlySet<string> = new Set(["telegram", "whatsapp", "sms"]);
+
+/**
+ * The patient's preferred channel (or, without one, the channel they last used), with SMS as
+ * the fallback; only channels this service can send on. An SMS to a number that texted STOP
+ * is never sent (skip reason "opted_out" when that was the only way).
+ */
+export async function chatRoute(
+  db: Database,
+  patient: PatientContact,
+  channels: ReadonlySet<ChatChannel>,
+): Promise<ChatRoute> {
+  const first = patient.preferredChannel ?? patient.identities.find((i) => PUSHABLE.has(i.channel))?.channel;
+  const order = [...new Set([first, "sms"].filter((c): c is string => !!c && PUSHABLE.has(c)))] as ChatChannel[];
+  let optedOut = false;
+  for (const channel of order) {
+    if (!channels.has(channel)) continue;
+    const identity = patient.identities.find((i) => i.channel === channel)?.externalId;
+    const chatId = identity ?? (channel === "telegram" ? undefined : (patient.phone ?? undefined));
+    if (!chatId) continue;
+    if (channel === "sms" && (await isOptedOut(db, chatId))) {
+      optedOut = true;
+      continue;
+    }
+    return { channel, chatId };
+  }
+  return { skip: optedOut ? SKIP.optedOut : SKIP.unreachable };
+}
+
+/** Whether a business-initiated WhatsApp message to `chatId` must be a template (24-hour window closed). */
+export async function whatsappNeedsTemplate(db: Database, chatId: string, now: Date): Promise<boolean> {
+  const [row] = await db.sql.query<{ last: Date | string | null }>(
+    `SELECT max(m.processed_at) AS last FROM conversation c JOIN processed_message m ON m.conversation_id = c.id
+      WHERE c.channel = 'whatsapp' AND c.sender_id = $1`,
+    [chatId],
+  );
+  return needsTemplate(row?.last ? new Date(row.last) : null, now);
+}
