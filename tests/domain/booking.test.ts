@@ -451,8 +451,10 @@ describe("attendance confirmation", () => {
     const patientActor: Actor = { kind: "patient", patientId: clinic.patientIds[0]! };
     const appt = await bookAppointment(db, request({ startsAt: paris("2026-12-09T09:00") }));
     expect(await confirmAttendance(db, { appointmentId: appt.id, actor: patientActor, now })).toBe(true);
-    const last = (await appointmentHistory(db, appt.id)).at(-1)!;
-    expect(last).toMatchObject({
+    // Booking events carry the database's clock and this one the pinned `now`, so it is looked up, not taken last.
+    const events = await appointmentHistory(db, appt.id);
+    expect(events.filter((e) => e.reason === "reminder confirmed")).toHaveLength(1);
+    expect(events.find((e) => e.reason === "reminder confirmed")).toMatchObject({
       fromStatus: "confirmed",
       toStatus: "confirmed",
       reason: "reminder confirmed",
