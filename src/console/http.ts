@@ -108,12 +108,10 @@ export function safeNext(value: unknown, fallback = "/"): string {
  * owing MFA or a password change → that step; wrong role → 403; a POST without the session's
  * CSRF token (form field `_csrf` or header X-CSRF-Token) → 403.
  */
-export function guard(
-  opts: { roles?: readonly StaffRole[]; stages?: readonly Stage[] } = {},
-): (req: Request, res: Response, next: NextFunction) => void {
+export function guard(opts: { roles?: readonly StaffRole[]; stages?: readonly Stage[] } = {}): Guard {
   const roles = opts.roles ?? ["admin", "secretary", "doctor"];
   const stages = opts.stages ?? ["ready"];
-  return (req, res, next) => {
+  const gate = (req: Request, res: Response, next: NextFunction): void => {
     const session = sessionOf(res);
     if (!session) {
       const target = req.method === "GET" ? `/login?next=${encodeURIComponent(req.originalUrl)}` : "/login";
@@ -142,7 +140,13 @@ export function guard(
     }
     next();
   };
+  return Object.assign(gate, { admits: { roles, stages } });
 }
+
+/** A guard middleware; `admits` says whom it lets through, so tests can read it off the router. */
+export type Guard = ((req: Request, res: Response, next: NextFunction) => void) & {
+  readonly admits: { readonly roles: readonly StaffRole[]; readonly stages: readonly Stage[] };
+};
 
 export function renderError(
   res: Response,
