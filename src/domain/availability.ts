@@ -1,6 +1,7 @@
 import type { Database } from "../data/db.js";
 import { ClinicClock, type LocalDate } from "./clinic-time.js";
 import { invalid, notFound } from "./errors.js";
+import { RecentFacts } from "./recent-facts.js";
 
 /** A bookable stretch of one doctor's time. */
 export interface Slot {
@@ -49,15 +50,8 @@ interface ScheduleFrame {
 
 const MINUTE = 60_000;
 // Appointments and holds last at most 12 hours (a CHECK constraint), which bounds index scans from below.
-/** How long a process reuses a clinic's schedule frame; writes through src/domain invalidate it at once. */
-const FRAME_TTL_MS = 10_000;
-const frameCache = new Map<string, { frame: ScheduleFrame; at: number }>();
+const frames = new RecentFacts<ScheduleFrame>();
 const clocks = new Map<string, ClinicClock>();
-
-/** Forgets cached schedules, e.g. after working hours, doctors, types or clinic rules change. */
-export function invalidateSchedules(): void {
-  frameCache.clear();
-}
 
 function clockFor(timeZone: string): ClinicClock {
   let clock = clocks.get(timeZone);
@@ -72,12 +66,7 @@ async function loadFrame(
   q: Pick<SlotQuery, "clinicId" | "appointmentTypeId" | "doctorId" | "specialtyId">,
 ): Promise<ScheduleFrame> {
   const key = `${q.clinicId}|${q.appointmentTypeId}|${q.doctorId ?? ""}|${q.specialtyId ?? ""}`;
-  const cached = frameCache.get(key);
-  if (cached && Date.now() - cached.at < FRAME_TTL_MS) return cached.frame;
-  const frame = await readFrame(db, q);
-  if (frameCache.size > 1000) frameCache.clear();
-  frameCache.set(key, { frame, at: Date.now() });
-  return frame;
+  return frames.get(key, () => readFrame(db, q));
 }
 
 async function readFrame(

@@ -3,6 +3,7 @@ import type { Appointment } from "../data/generated/client.js";
 import { actorRef } from "./actor.js";
 import { DomainError, invalid } from "./errors.js";
 import type { StaffActor } from "./staff.js";
+import { RecentFacts } from "./recent-facts.js";
 
 /** One appointment as the clinic calendar draws it. */
 export interface CalendarEntry {
@@ -105,19 +106,18 @@ export async function calendarEntries(
 // The calendar's hot path reads through plain SQL: a week view is a handful of small reads
 // plus the appointments, and each ORM round trip would cost more than the query itself.
 
-const ZONE_TTL_MS = 10_000;
-const zones = new Map<string, { zone: string; until: number }>();
+const zones = new RecentFacts<string>();
 
 /** The clinic's IANA time zone, cached a few seconds (a settings change shows up within ten). */
-export async function clinicTimeZone(db: Database, clinicId: string, now = Date.now()): Promise<string> {
-  const known = zones.get(clinicId);
-  if (known && known.until > now) return known.zone;
+export function clinicTimeZone(db: Database, clinicId: string): Promise<string> {
+  return zones.get(clinicId, () => readTimeZone(db, clinicId));
+}
+
+async function readTimeZone(db: Database, clinicId: string): Promise<string> {
   const [row] = await db.sql.query<{ time_zone: string }>(`SELECT time_zone FROM clinic WHERE id = $1::uuid`, [
     clinicId,
   ]);
   if (!row) throw new DomainError("not_found", "clinic not found", { resource: "clinic", id: clinicId });
-  if (zones.size > 1000) zones.clear();
-  zones.set(clinicId, { zone: row.time_zone, until: now + ZONE_TTL_MS });
   return row.time_zone;
 }
 

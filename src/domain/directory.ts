@@ -1,4 +1,4 @@
-import { invalidateSchedules } from "./availability.js";
+import { forgetClinicFacts } from "./recent-facts.js";
 import type { Database } from "../data/db.js";
 import type {
   Appointment,
@@ -72,7 +72,7 @@ export async function updateClinicSettings(
     throw invalid("currency", "not an ISO 4217 currency code");
   await getClinic(db, clinicId);
   const result = await db.prisma.clinic.update({ where: { id: clinicId }, data: changes });
-  invalidateSchedules();
+  forgetClinicFacts();
   return result;
 }
 
@@ -92,7 +92,9 @@ export async function listSpecialties(db: Database, clinicId: string): Promise<S
 
 export async function createSpecialty(db: Database, clinicId: string, fields: SpecialtyFields): Promise<Specialty> {
   try {
-    return await db.prisma.specialty.create({ data: { clinicId, ...fields } });
+    const created = await db.prisma.specialty.create({ data: { clinicId, ...fields } });
+    forgetClinicFacts();
+    return created;
   } catch (err) {
     throw uniqueViolationAsConflict(err, `a specialty with code "${fields.code}" already exists`);
   }
@@ -107,7 +109,7 @@ export async function updateSpecialty(
   await ensureInClinic(db, "specialty", clinicId, id);
   try {
     const result = await db.prisma.specialty.update({ where: { id }, data: changes });
-    invalidateSchedules();
+    forgetClinicFacts();
     return result;
   } catch (err) {
     throw uniqueViolationAsConflict(err, `a specialty with code "${changes.code}" already exists`);
@@ -173,7 +175,7 @@ export async function createDoctor(
     data: { ...data, clinicId, specialties: { create: specialtyIds.map((specialtyId) => ({ specialtyId })) } },
     include: withSpecialties,
   });
-  invalidateSchedules();
+  forgetClinicFacts();
   return flattenDoctor(row);
 }
 
@@ -197,7 +199,7 @@ export async function updateDoctor(
     },
     include: withSpecialties,
   });
-  invalidateSchedules();
+  forgetClinicFacts();
   return flattenDoctor(row);
 }
 
@@ -289,7 +291,7 @@ export async function replaceWorkingWeek(
     ),
   ]);
   const result = await getWorkingWeek(db, clinicId, doctorId);
-  invalidateSchedules();
+  forgetClinicFacts();
   return result;
 }
 
@@ -402,7 +404,7 @@ export async function createAppointmentType(
   if (fields.specialtyId) await ensureSpecialties(db, clinicId, [fields.specialtyId]);
   try {
     const result = await db.prisma.appointmentType.create({ data: { clinicId, ...fields } });
-    invalidateSchedules();
+    forgetClinicFacts();
     return result;
   } catch (err) {
     throw uniqueViolationAsConflict(err, `an appointment type with code "${fields.code}" already exists`);
@@ -419,7 +421,7 @@ export async function updateAppointmentType(
   if (changes.specialtyId) await ensureSpecialties(db, clinicId, [changes.specialtyId]);
   try {
     const result = await db.prisma.appointmentType.update({ where: { id }, data: changes });
-    invalidateSchedules();
+    forgetClinicFacts();
     return result;
   } catch (err) {
     throw uniqueViolationAsConflict(err, `an appointment type with code "${changes.code}" already exists`);

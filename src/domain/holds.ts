@@ -20,41 +20,53 @@ export async function holdSlot(
   db: Database,
   req: Slot & { holder: string; minutes: number; now?: Date },
 ): Promise<SlotHold | null> {
-  const now = req.now ?? new Date();
-  const expiresAt = new Date(+now + req.minutes * 60_000);
-  return db.sql.transaction(async (tx) => {
-    await tx.query(
-      `DELETE FROM slot_hold WHERE doctor_id = $1 AND tstzrange(starts_at, ends_at) && tstzrange($2, $3) AND (expires_at <= $4 OR holder = $5)`,
-      [req.doctorId, req.startsAt, req.endsAt, now, req.holder],
-    );
-    const rows = await tx.query<{ id: string }>(
-      `INSERT INTO slot_hold (doctor_id, starts_at, ends_at, expires_at, holder)
-       SELECT $1, $2, $3, $4, $5
-       WHERE NOT EXISTS (SELECT 1 FROM appointment a WHERE a.doctor_id = $1 AND a.status IN ('requested', 'confirmed')
-                           AND tstzrange(a.starts_at, a.ends_at) && tstzrange($2, $3))
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [req.doctorId, req.startsAt, req.endsAt, expiresAt, req.holder],
-    );
-    const id = rows[0]?.id;
-    return id
-      ? { id, doctorId: req.doctorId, startsAt: req.startsAt, endsAt: req.endsAt, expiresAt, holder: req.holder }
-      : null;
-  });
+  const [hold] = await holdSlots(db, [req], { ...req, count: 1 });
+  return hold ?? null;
 }
 
-/** Holds the first `count` of `slots` that can still be held; those taken meanwhile are skipped. */
+/**
+ * Holds the first `count` of `slots` that can still be held (same rules as holdSlot), in two
+ * statements whatever the number of slots. `releaseOthers` also frees the holder's other holds,
+ * as a new offer replaces the last one. A slot another conversation holds at the same instant
+ * is skipped (the exclusion constraint decides), so fewer than `count` may come back.
+ */
 export async function holdSlots(
   db: Database,
   slots: Slot[],
-  req: { holder: string; minutes: number; count: number; now?: Date },
+  req: { holder: string; minutes: number; count: number; now?: Date; releaseOthers?: boolean },
 ): Promise<SlotHold[]> {
-  const held: SlotHold[] = [];
-  for (const slot of slots) {
-    if (held.length >= req.count) break;
-    const hold = await holdSlot(db, { ...slot, holder: req.holder, minutes: req.minutes, now: req.now });
-    if (hold) held.push(hold);
-  }
-  return held;
+  const now = req.now ?? new Date();
+  const expiresAt = new Date(+now + req.minutes * 60_000);
+  const candidates = [slots.map((s) => s.doctorId), slots.map((s) => s.startsAt), slots.map((s) => s.endsAt)];
+  await db.sql.query(
+    `DELETE FROM slot_hold h
+      WHERE ($6 AND h.holder = $5)
+         OR ((h.expires_at <= $4 OR h.holder = $5)
+             AND EXISTS (SELECT 1 FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS c(d, s, e)
+                          WHERE h.doctor_id = c.d AND tstzrange(h.starts_at, h.ends_at) && tstzrange(c.s, c.e)))`,
+    [...candidates, now, req.holder, req.releaseOthers === true],
+    { prepare: true },
+  );
+  if (slots.length === 0 || req.count <= 0) return [];
+  const rows = await db.sql.query<{ id: string; doctor_id: string; starts_at: Date | string; ends_at: Date | string }>(
+    `INSERT INTO slot_hold (doctor_id, starts_at, ends_at, expires_at, holder)
+     SELECT c.d, c.s, c.e, $4, $5 FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS c(d, s, e, n)
+      WHERE NOT EXISTS (SELECT 1 FROM appointment a WHERE a.doctor_id = c.d AND a.status IN ('requested', 'confirmed')
+                          AND tstzrange(a.starts_at, a.ends_at) && tstzrange(c.s, c.e))
+        AND NOT EXISTS (SELECT 1 FROM slot_hold h WHERE h.doctor_id = c.d AND tstzrange(h.starts_at, h.ends_at) && tstzrange(c.s, c.e))
+      ORDER BY c.n LIMIT $6
+     ON CONFLICT DO NOTHING RETURNING id, doctor_id, starts_at, ends_at`,
+    [...candidates, expiresAt, req.holder, req.count],
+    { prepare: true },
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    doctorId: r.doctor_id,
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    expiresAt,
+    holder: req.holder,
+  }));
 }
 
 /** Frees every hold of a conversation (after booking, or when the patient moves on). */

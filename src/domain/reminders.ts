@@ -3,6 +3,7 @@ import { recordAudit } from "./audit.js";
 import { ClinicClock } from "./clinic-time.js";
 import { afterQuietHours, beforeQuietHours, type QuietHours } from "./quiet-hours.js";
 import type { StaffActor } from "./staff.js";
+import { RecentFacts } from "./recent-facts.js";
 
 /*
  * Appointment reminders. Each (appointment, offset) has one row, which is the truth: queue
@@ -83,13 +84,13 @@ export interface AppointmentRef {
   startsAt: Date;
 }
 
-// Clinic settings change rarely (an admin's edit); a few seconds of staleness saves a query per booking.
-const SETTINGS_TTL_MS = 10_000;
-const settingsCache = new Map<string, { settings: ReminderSettings; at: number }>();
+const settingsOf = new RecentFacts<ReminderSettings | null>();
 
-async function reminderSettings(db: Database, clinicId: string): Promise<ReminderSettings | null> {
-  const cached = settingsCache.get(clinicId);
-  if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached.settings;
+function reminderSettings(db: Database, clinicId: string): Promise<ReminderSettings | null> {
+  return settingsOf.get(clinicId, () => readReminderSettings(db, clinicId));
+}
+
+async function readReminderSettings(db: Database, clinicId: string): Promise<ReminderSettings | null> {
   const [c] = await db.sql.query<{
     time_zone: string;
     reminder_offsets_minutes: number[];
@@ -105,8 +106,6 @@ async function reminderSettings(db: Database, clinicId: string): Promise<Reminde
     offsetsMinutes: c.reminder_offsets_minutes,
     quiet: { startMinute: c.quiet_hours_start_minute, endMinute: c.quiet_hours_end_minute },
   };
-  if (settingsCache.size > 1000) settingsCache.clear();
-  settingsCache.set(clinicId, { settings, at: Date.now() });
   return settings;
 }
 

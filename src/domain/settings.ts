@@ -1,6 +1,6 @@
 import type { Database } from "../data/db.js";
 import type { AppointmentType, Clinic, Specialty } from "../data/generated/client.js";
-import { invalidateSchedules } from "./availability.js";
+import { forgetClinicFacts } from "./recent-facts.js";
 import { recordAudit } from "./audit.js";
 import {
   createAppointmentType,
@@ -146,7 +146,7 @@ export async function saveClinicSettings(
   const changed = (Object.keys(s) as (keyof ClinicSettings)[]).filter((k) => !same(before[k], s[k])).sort();
   if (changed.length === 0) return { clinic: await getClinic(db, clinicId), changed };
   const clinic = await db.prisma.clinic.update({ where: { id: clinicId }, data: s });
-  invalidateSchedules();
+  forgetClinicFacts();
   await recordAudit(db, {
     actor,
     action: "clinic.update",

@@ -1,5 +1,6 @@
 import type { Database } from "../data/db.js";
 import { suggestSpecialties, type SpecialtyVocabulary } from "./language/specialty.js";
+import { RecentFacts } from "./recent-facts.js";
 
 export interface TriageSuggestion {
   specialty: { id: string; code: string; nameFr: string; nameEn: string };
@@ -10,13 +11,9 @@ export interface TriageSuggestion {
 
 // The matcher compiles each specialty list once; identical lists must be the same array to reuse it.
 const vocabularies = new Map<string, SpecialtyVocabulary[]>();
+const clinicVocabulary = new RecentFacts<SpecialtyVocabulary[]>();
 
-/**
- * Which of the clinic's specialties fit a patient's words (symptoms, or a specialty or
- * practitioner named in French or English), best first. Used by the chat and by the
- * secretaries' triage of pending requests.
- */
-export async function suggestSpecialtiesFor(db: Database, clinicId: string, text: string): Promise<TriageSuggestion[]> {
+async function readVocabulary(db: Database, clinicId: string): Promise<SpecialtyVocabulary[]> {
   const rows = await db.sql.query<{
     id: string;
     code: string;
@@ -43,6 +40,16 @@ export async function suggestSpecialtiesFor(db: Database, clinicId: string, text
     }));
     vocabularies.set(signature, vocabulary);
   }
+  return vocabulary;
+}
+
+/**
+ * Which of the clinic's specialties fit a patient's words (symptoms, or a specialty or
+ * practitioner named in French or English), best first. Used by the chat and by the
+ * secretaries' triage of pending requests.
+ */
+export async function suggestSpecialtiesFor(db: Database, clinicId: string, text: string): Promise<TriageSuggestion[]> {
+  const vocabulary = await clinicVocabulary.get(clinicId, () => readVocabulary(db, clinicId));
   const byId = new Map(vocabulary.map((v) => [v.id, v]));
   return suggestSpecialties(text, vocabulary).map((s) => {
     const v = byId.get(s.specialtyId)!;

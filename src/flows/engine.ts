@@ -4,6 +4,7 @@ import { earliestSlot, findSlots, slotsNear, type Slot } from "../domain/availab
 import { bookAppointment, cancelAppointment, confirmAttendance, rescheduleAppointment } from "../domain/booking.js";
 import { isDomainError } from "../domain/errors.js";
 import { holdSlots, releaseHolds } from "../domain/holds.js";
+import { RecentFacts } from "../domain/recent-facts.js";
 import { detectLanguage } from "../domain/language/detect-language.js";
 import { readIntent } from "../domain/language/intent.js";
 import { readBirthDate, readPersonName } from "../domain/language/names.js";
@@ -184,13 +185,13 @@ function lockKeyOf(key: string): number {
   return hash | 0;
 }
 
-// Clinic facts change rarely (staff edits); a few seconds of staleness is harmless and saves a query per message.
-const CLINIC_TTL_MS = 10_000;
-const clinicCache = new Map<string, { info: ClinicInfo; at: number }>();
+const clinics = new RecentFacts<ClinicInfo>();
 
-async function clinicInfo(db: Database, clinicId: string): Promise<ClinicInfo> {
-  const cached = clinicCache.get(clinicId);
-  if (cached && Date.now() - cached.at < CLINIC_TTL_MS) return cached.info;
+function clinicInfo(db: Database, clinicId: string): Promise<ClinicInfo> {
+  return clinics.get(clinicId, () => readClinicInfo(db, clinicId));
+}
+
+async function readClinicInfo(db: Database, clinicId: string): Promise<ClinicInfo> {
   const [row] = await db.sql.query<
     Omit<ClinicInfo, "fallback"> & { specialties: { id: string; code: string; fr: string; en: string }[] | null }
   >(
@@ -209,8 +210,6 @@ async function clinicInfo(db: Database, clinicId: string): Promise<ClinicInfo> {
     ...rest,
     fallback: general ? { id: general.id, name: { fr: general.fr, en: general.en }, sole: list.length === 1 } : null,
   };
-  if (clinicCache.size > 100) clinicCache.clear();
-  clinicCache.set(clinicId, { info, at: Date.now() });
   return info;
 }
 
@@ -331,6 +330,7 @@ async function persist(
   const snapshot = actor.getPersistedSnapshot();
   const finalLocale = actor.getSnapshot().context.locale;
   actor.stop();
+  if (ctx.state.releaseHolds) await releaseHolds(ctx.deps.db, conv.id);
   const rendered = replies.map((r) => render(r, finalLocale, ctx.clinic.time_zone, emergencyFacts(ctx.clinic)));
   await record(ctx.tx, conv.id, ctx.now, rendered, {
     ...exchange,
@@ -446,13 +446,30 @@ async function openAndClaim(
     const { claimed, ...conv } = found;
     return { conv, claimed };
   }
-  const conv = await openConversation(tx, clinic, message.channel, message.senderId, message.text ?? "", now);
-  const claimed = await tx.query(
-    `INSERT INTO processed_message (channel, provider_message_id, conversation_id, replies, processed_at)
-     VALUES ($1::"Channel", $2, $3::uuid, '[]'::jsonb, $4) ON CONFLICT DO NOTHING RETURNING 1`,
-    [message.channel, message.providerMessageId, conv.id, now],
+  // A new sender: their conversation (linked to the patient their address already belongs to)
+  // and the claim, in one statement; the advisory lock rules out a second creator.
+  const [created] = await tx.query<ConversationRow & { claimed: boolean }>(
+    `WITH ident AS (SELECT i.patient_id, p.preferred_locale FROM channel_identity i JOIN patient p ON p.id = i.patient_id
+                     WHERE i.channel = $1::"Channel" AND i.external_id = $2 AND p.clinic_id = $5::uuid AND p.erased_at IS NULL LIMIT 1),
+          conv AS (INSERT INTO conversation (clinic_id, channel, sender_id, patient_id, locale, snapshot, last_activity_at, updated_at)
+                   SELECT $5::uuid, $1::"Channel", $2, (SELECT patient_id FROM ident),
+                          COALESCE((SELECT preferred_locale FROM ident), $6::"Locale"), 'null'::jsonb, $4, $4
+                   RETURNING id, patient_id, locale, snapshot, last_activity_at),
+          claim AS (INSERT INTO processed_message (channel, provider_message_id, conversation_id, replies, processed_at)
+                    SELECT $1::"Channel", $3, conv.id, '[]'::jsonb, $4 FROM conv ON CONFLICT DO NOTHING RETURNING 1)
+     SELECT conv.*, EXISTS (SELECT 1 FROM claim) AS claimed FROM conv`,
+    [
+      message.channel,
+      message.senderId,
+      message.providerMessageId,
+      now,
+      clinic.id,
+      detectLanguage(message.text ?? "", clinic.default_locale) ?? clinic.default_locale,
+    ],
+    { prepare: true },
   );
-  return { conv, claimed: claimed.length > 0 };
+  const { claimed, ...conv } = created!;
+  return { conv, claimed };
 }
 
 async function processMessage(deps: EngineDeps, tx: Sql, message: InboundMessage): Promise<OutboundMessage[]> {
@@ -595,20 +612,27 @@ interface ExecState {
   patientId: string | null;
   locale: ChatLocale;
   handedToHuman: boolean;
+  /** The dialogue let its held slots go; done once, when the exchange is saved, unless a new offer replaced them. */
+  releaseHolds?: boolean;
 }
 
 const DAY = 86_400_000;
 
-async function doctorNames(db: Database, ids: string[]): Promise<Map<string, string>> {
-  const rows = await db.sql.query<{ id: string; name: string }>(
-    `SELECT id, title || ' ' || first_name || ' ' || last_name AS name FROM doctor WHERE id = ANY($1::uuid[])`,
-    [ids],
-  );
-  return new Map(rows.map((r) => [r.id, r.name]));
+const doctorNamesOf = new RecentFacts<Map<string, string>>();
+
+/** The clinic's doctors by id, as the chat names them. */
+function doctorNames(db: Database, clinicId: string): Promise<Map<string, string>> {
+  return doctorNamesOf.get(clinicId, async () => {
+    const rows = await db.sql.query<{ id: string; name: string }>(
+      `SELECT id, title || ' ' || first_name || ' ' || last_name AS name FROM doctor WHERE clinic_id = $1::uuid`,
+      [clinicId],
+    );
+    return new Map(rows.map((r) => [r.id, r.name]));
+  });
 }
 
-async function toOffered(db: Database, slots: Slot[], typeId: string): Promise<OfferedSlot[]> {
-  const names = await doctorNames(db, [...new Set(slots.map((s) => s.doctorId))]);
+async function toOffered(db: Database, clinicId: string, slots: Slot[], typeId: string): Promise<OfferedSlot[]> {
+  const names = await doctorNames(db, clinicId);
   return slots.map((s) => ({
     doctorId: s.doctorId,
     doctorName: names.get(s.doctorId) ?? "",
@@ -617,13 +641,18 @@ async function toOffered(db: Database, slots: Slot[], typeId: string): Promise<O
   }));
 }
 
-async function typeFor(db: Database, clinicId: string, specialtyId: string | undefined): Promise<string | null> {
-  const [row] = await db.sql.query<{ id: string }>(
-    `SELECT id FROM appointment_type WHERE clinic_id = $1::uuid AND active AND ($2::uuid IS NULL OR specialty_id = $2::uuid)
-      ORDER BY (mode = 'in_person') DESC, code LIMIT 1`,
-    [clinicId, specialtyId ?? null],
-  );
-  return row?.id ?? null;
+const typesFor = new RecentFacts<string | null>();
+const typeModes = new RecentFacts<string | null>();
+
+function typeFor(db: Database, clinicId: string, specialtyId: string | undefined): Promise<string | null> {
+  return typesFor.get(`${clinicId}|${specialtyId ?? ""}`, async () => {
+    const [row] = await db.sql.query<{ id: string }>(
+      `SELECT id FROM appointment_type WHERE clinic_id = $1::uuid AND active AND ($2::uuid IS NULL OR specialty_id = $2::uuid)
+        ORDER BY (mode = 'in_person') DESC, code LIMIT 1`,
+      [clinicId, specialtyId ?? null],
+    );
+    return row?.id ?? null;
+  });
 }
 
 /** One slot per start time when any doctor will do: three choices of time, not three doctors at 9:00. */
@@ -718,22 +747,27 @@ async function execute(
   const db = deps.db;
   switch (cmd.type) {
     case "offer": {
-      await releaseHolds(db, conversationId);
       const typeId = cmd.typeId ?? (await typeFor(db, clinic.id, cmd.specialtyId));
-      if (!typeId) return [{ type: "SLOTS", slots: [], minutes: deps.holdMinutes }];
+      if (!typeId) {
+        state.releaseHolds = true;
+        return [{ type: "SLOTS", slots: [], minutes: deps.holdMinutes }];
+      }
       // A type given (rescheduling) already fixes the specialty.
       const search = { ...cmd, typeId, specialtyId: cmd.typeId ? undefined : cmd.specialtyId };
       const { slots: candidates, missed } = await searchSlots(deps, clinic, conversationId, search, now);
+      // The search treats this conversation's own holds as free; the new offer replaces them.
       const held = await holdSlots(db, apart(candidates), {
         holder: conversationId,
         minutes: deps.holdMinutes,
         count: 3,
         now,
+        releaseOthers: true,
       });
+      state.releaseHolds = false;
       // Chosen nearest-first, shown in time order.
       held.sort((a, b) => +a.startsAt - +b.startsAt);
       const past = !cmd.after && cmd.when.kind !== "asap" && cmd.when.past === true;
-      const slots = await toOffered(db, held, typeId);
+      const slots = await toOffered(db, clinic.id, held, typeId);
       return [
         {
           type: "SLOTS",
@@ -749,20 +783,26 @@ async function execute(
       let patientId = state.patientId;
       if (!patientId && cmd.newPatient) {
         const [birthY, birthM, birthD] = cmd.newPatient.birthDate.split("-").map(Number) as [number, number, number];
-        const patient = await db.prisma.patient.create({
-          data: {
-            clinicId: clinic.id,
-            firstName: cmd.newPatient.firstName,
-            lastName: cmd.newPatient.lastName,
-            birthDate: new Date(Date.UTC(birthY, birthM - 1, birthD)),
-            preferredLocale: state.locale,
-            preferredChannel: message.channel,
-            consentAt: now,
-            consentVersion: CONSENT_VERSION,
-            identities: { create: [{ channel: message.channel, externalId: message.senderId }] },
-          },
-        });
-        patientId = patient.id;
+        // The patient and their address on this channel, in one statement.
+        const [patient] = await db.sql.query<{ id: string }>(
+          `WITH p AS (INSERT INTO patient (clinic_id, first_name, last_name, birth_date, preferred_locale, preferred_channel, consent_at, consent_version)
+                      VALUES ($1::uuid, $2, $3, $4::date, $5::"Locale", $6::"Channel", $7, $8) RETURNING id),
+                i AS (INSERT INTO channel_identity (patient_id, channel, external_id) SELECT id, $6::"Channel", $9 FROM p)
+           SELECT id FROM p`,
+          [
+            clinic.id,
+            cmd.newPatient.firstName,
+            cmd.newPatient.lastName,
+            `${birthY}-${String(birthM).padStart(2, "0")}-${String(birthD).padStart(2, "0")}`,
+            state.locale,
+            message.channel,
+            now,
+            CONSENT_VERSION,
+            message.senderId,
+          ],
+          { prepare: true },
+        );
+        patientId = patient!.id;
         state.patientId = patientId;
       }
       if (!patientId) return [{ type: "BOOK_FAILED", reason: "other", alternatives: [] }];
@@ -779,9 +819,12 @@ async function execute(
           idempotencyKey: `${message.channel}:${message.providerMessageId}`,
           now,
         });
-        const [type] = await db.sql.query<{ mode: string }>(`SELECT mode FROM appointment_type WHERE id = $1::uuid`, [
-          appointment.typeId,
-        ]);
+        const mode = await typeModes.get(appointment.typeId, async () => {
+          const [type] = await db.sql.query<{ mode: string }>(`SELECT mode FROM appointment_type WHERE id = $1::uuid`, [
+            appointment.typeId,
+          ]);
+          return type?.mode ?? null;
+        });
         return [
           {
             type: "BOOKED",
@@ -789,7 +832,7 @@ async function execute(
             patientId,
             slot: cmd.slot,
             address: clinic.address,
-            teleconsultationUrl: type?.mode === "teleconsultation" ? clinic.teleconsultation_url : null,
+            teleconsultationUrl: mode === "teleconsultation" ? clinic.teleconsultation_url : null,
           },
         ];
       } catch (err) {
@@ -802,7 +845,7 @@ async function execute(
           now,
         });
         held.sort((a, b) => +a.startsAt - +b.startsAt);
-        const offered = await toOffered(db, held, cmd.slot.typeId);
+        const offered = await toOffered(db, clinic.id, held, cmd.slot.typeId);
         return offered.length > 0
           ? [
               { type: "BOOK_FAILED", reason: "slot_taken", alternatives: offered },
@@ -873,7 +916,7 @@ async function execute(
         ]);
       return;
     case "releaseHolds":
-      await releaseHolds(db, conversationId);
+      state.releaseHolds = true;
       return;
     case "confirmAttendance": {
       if (!state.patientId) return [{ type: "ATTENDANCE", ok: false }];
