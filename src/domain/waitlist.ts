@@ -302,9 +302,10 @@ interface Candidate {
  * Offers a freed slot to the next eligible patient on the list who was not offered it yet:
  * waiting, same doctor (or none asked) and specialty, a type that fits the freed time and the
  * doctor's hours, before their own appointment (outside its cutoff) and their wanted date,
- * past the booking notice, and reachable on one of `channels`. Holds the slot for the
- * clinic's waitlistHoldMinutes. Null when nobody is eligible, the slot is taken or held by a
- * conversation, or an offer of it is still running.
+ * past the booking notice, and reachable on one of `channels` (by SMS on their phone when no
+ * chat identity is). Holds the slot for the clinic's waitlistHoldMinutes. Null when nobody is
+ * eligible, the slot is taken or held by a conversation, or an offer of it is still running.
+ * The offer is saved unsent: its sender claims it (claimWaitlistOffer) and marks it sent.
  */
 export async function offerFreedSlot(
   db: Database,
@@ -317,14 +318,11 @@ export async function offerFreedSlot(
   return db.sql.transaction(async (tx) => {
     // One chain step at a time per slot, across processes.
     await tx.query(`SELECT pg_advisory_xact_lock(7411004, hashtext($1))`, [holder]);
-    const [running] = await tx.query(
-      `SELECT 1 FROM waitlist_offer WHERE doctor_id = $1::uuid AND starts_at = $2::timestamptz AND status = 'offered' AND expires_at > $3::timestamptz
-        UNION ALL
-       SELECT 1 FROM waitlist_offer WHERE doctor_id = $1::uuid AND starts_at = $2::timestamptz AND status = 'accepted'
-       LIMIT 1`,
+    const [running] = await tx.query<{ running: boolean }>(
+      `SELECT ${offerRunning("$1::uuid", "$2::timestamptz", "$3::timestamptz")} AS running`,
       [slot.doctorId, slot.startsAt, now],
     );
-    if (running) return null;
+    if (running?.running) return null;
     const [next] = await tx.query<Candidate>(CANDIDATE_SQL, [
       slot.clinicId,
       slot.doctorId,
@@ -339,9 +337,20 @@ export async function offerFreedSlot(
     if (!(await holdForChain(tx, slot, holder, expiresAt, now))) return null;
     const endsAt = new Date(+slot.startsAt + next.duration_minutes * 60_000);
     const [offer] = await tx.query<{ id: string }>(
-      `INSERT INTO waitlist_offer (entry_id, doctor_id, type_id, starts_at, ends_at, expires_at, status, created_at)
-       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5::timestamptz, $6::timestamptz, 'offered', $7::timestamptz) RETURNING id`,
-      [next.entry_id, slot.doctorId, next.type_id, slot.startsAt, endsAt, expiresAt, now],
+      `INSERT INTO waitlist_offer (entry_id, doctor_id, type_id, starts_at, ends_at, expires_at, status, created_at, channel, chat_id)
+       VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz, $5::timestamptz, $6::timestamptz, 'offered', $7::timestamptz, $8::"Channel", $9)
+       RETURNING id`,
+      [
+        next.entry_id,
+        slot.doctorId,
+        next.type_id,
+        slot.startsAt,
+        endsAt,
+        expiresAt,
+        now,
+        next.channel,
+        next.external_id,
+      ],
     );
     return {
       offerId: offer!.id,
@@ -361,44 +370,81 @@ export async function offerFreedSlot(
   });
 }
 
-// $1 clinic, $2 doctor, $3 start, $4 end of the freed time, $5 now, $6 the freed appointment, $7 channels.
-const CANDIDATE_SQL = `
+/** SQL expressions naming a freed slot, the time and the channels a candidate query reads. */
+interface SlotTerms {
+  clinic: string;
+  doctor: string;
+  start: string;
+  end: string;
+  /** The appointment whose change freed it (null for none). */
+  appointment: string;
+  now: string;
+  channels: string;
+}
+
+/**
+ * The eligible patients for a freed slot, first in line first: see offerFreedSlot. Each is
+ * reached on a chat identity on one of the channels (the entry's own first, then the preferred
+ * one, then the newest), or else by SMS on their phone, like reminders; never by SMS to a
+ * number that texted STOP.
+ */
+const candidatesFor = (s: SlotTerms): string => `
   SELECT e.id AS entry_id, e.patient_id, t.id AS type_id, t.duration_minutes, c.waitlist_hold_minutes AS hold_minutes,
-         d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, idn.channel::text AS channel, idn.external_id
+         d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, idn.channel, idn.external_id
     FROM waitlist_entry e
     JOIN clinic c ON c.id = e.clinic_id
     JOIN patient p ON p.id = e.patient_id AND p.erased_at IS NULL
     JOIN appointment_type t ON t.id = e.type_id AND t.active
-    JOIN doctor d ON d.id = $2::uuid AND d.clinic_id = e.clinic_id AND d.active
+    JOIN doctor d ON d.id = ${s.doctor} AND d.clinic_id = e.clinic_id AND d.active
     LEFT JOIN appointment a ON a.id = e.appointment_id
     CROSS JOIN LATERAL (
-      SELECT i.channel, i.external_id FROM channel_identity i
-       WHERE i.patient_id = p.id AND i.channel::text = ANY($7::text[])
-       ORDER BY (i.channel = e.channel) DESC, (i.channel IS NOT DISTINCT FROM p.preferred_channel) DESC, i.created_at DESC
-       LIMIT 1) idn
-   WHERE e.clinic_id = $1::uuid AND e.status = 'waiting'
-     AND (e.doctor_id IS NULL OR e.doctor_id = $2::uuid)
+      SELECT r.channel, r.external_id FROM (
+        SELECT i.channel::text AS channel, i.external_id,
+               row_number() OVER (ORDER BY (i.channel = e.channel) DESC, (i.channel IS NOT DISTINCT FROM p.preferred_channel) DESC, i.created_at DESC) AS rank
+          FROM channel_identity i WHERE i.patient_id = p.id AND i.channel::text = ANY(${s.channels})
+        UNION ALL
+        SELECT 'sms', p.phone, 1000000 WHERE p.phone IS NOT NULL AND 'sms' = ANY(${s.channels})) r
+       WHERE r.channel <> 'sms' OR NOT EXISTS (SELECT 1 FROM sms_opt_out o WHERE o.phone = r.external_id AND o.opted_in_at IS NULL)
+       ORDER BY r.rank LIMIT 1) idn
+   WHERE e.clinic_id = ${s.clinic} AND e.status = 'waiting'
+     AND (e.doctor_id IS NULL OR e.doctor_id = ${s.doctor})
      AND (t.specialty_id IS NULL OR EXISTS (SELECT 1 FROM doctor_specialty s WHERE s.doctor_id = d.id AND s.specialty_id = t.specialty_id))
      AND (e.specialty_id IS NULL OR EXISTS (SELECT 1 FROM doctor_specialty s WHERE s.doctor_id = d.id AND s.specialty_id = e.specialty_id))
-     AND $3::timestamptz + make_interval(mins => t.duration_minutes) <= $4::timestamptz
-     AND $3::timestamptz >= $5::timestamptz + make_interval(mins => c.min_booking_notice_minutes)
-     AND (e.wanted_before IS NULL OR $3::timestamptz < e.wanted_before)
+     AND ${s.start} + make_interval(mins => t.duration_minutes) <= ${s.end}
+     AND ${s.start} >= ${s.now} + make_interval(mins => c.min_booking_notice_minutes)
+     AND (e.wanted_before IS NULL OR ${s.start} < e.wanted_before)
      AND (e.appointment_id IS NULL OR (
-          a.status IN ('requested', 'confirmed') AND a.starts_at > $3::timestamptz AND a.id IS DISTINCT FROM $6::uuid
-          AND a.starts_at >= $5::timestamptz + make_interval(hours => c.cancellation_cutoff_hours)))
-     AND NOT EXISTS (SELECT 1 FROM waitlist_offer o WHERE o.entry_id = e.id AND o.doctor_id = $2::uuid AND o.starts_at = $3::timestamptz)
+          a.status IN ('requested', 'confirmed') AND a.starts_at > ${s.start} AND a.id IS DISTINCT FROM ${s.appointment}
+          AND a.starts_at >= ${s.now} + make_interval(hours => c.cancellation_cutoff_hours)))
+     AND NOT EXISTS (SELECT 1 FROM waitlist_offer o WHERE o.entry_id = e.id AND o.doctor_id = ${s.doctor} AND o.starts_at = ${s.start})
      AND EXISTS (
        SELECT 1 FROM working_hours w
-        WHERE w.doctor_id = d.id AND w.weekday = extract(isodow FROM ($3::timestamptz AT TIME ZONE c.time_zone))
-          AND (w.valid_from IS NULL OR w.valid_from <= ($3::timestamptz AT TIME ZONE c.time_zone)::date)
-          AND (w.valid_until IS NULL OR w.valid_until >= ($3::timestamptz AT TIME ZONE c.time_zone)::date)
-          AND ($3::timestamptz AT TIME ZONE c.time_zone) >= ($3::timestamptz AT TIME ZONE c.time_zone)::date + make_interval(mins => w.start_minute)
-          AND (($3::timestamptz + make_interval(mins => t.duration_minutes)) AT TIME ZONE c.time_zone)
-              <= ($3::timestamptz AT TIME ZONE c.time_zone)::date + make_interval(mins => w.end_minute)
+        WHERE w.doctor_id = d.id AND w.weekday = extract(isodow FROM (${s.start} AT TIME ZONE c.time_zone))
+          AND (w.valid_from IS NULL OR w.valid_from <= (${s.start} AT TIME ZONE c.time_zone)::date)
+          AND (w.valid_until IS NULL OR w.valid_until >= (${s.start} AT TIME ZONE c.time_zone)::date)
+          AND (${s.start} AT TIME ZONE c.time_zone) >= (${s.start} AT TIME ZONE c.time_zone)::date + make_interval(mins => w.start_minute)
+          AND ((${s.start} + make_interval(mins => t.duration_minutes)) AT TIME ZONE c.time_zone)
+              <= (${s.start} AT TIME ZONE c.time_zone)::date + make_interval(mins => w.end_minute)
           AND (NOT EXISTS (SELECT 1 FROM working_hours_appointment_type x WHERE x.working_hours_id = w.id)
                OR EXISTS (SELECT 1 FROM working_hours_appointment_type x WHERE x.working_hours_id = w.id AND x.appointment_type_id = t.id)))
-   ORDER BY e.created_at, e.id
+   ORDER BY e.created_at, e.id`;
+
+// $1 clinic, $2 doctor, $3 start, $4 end of the freed time, $5 now, $6 the freed appointment, $7 channels.
+const CANDIDATE_SQL = `${candidatesFor({
+  clinic: "$1::uuid",
+  doctor: "$2::uuid",
+  start: "$3::timestamptz",
+  end: "$4::timestamptz",
+  now: "$5::timestamptz",
+  appointment: "$6::uuid",
+  channels: "$7::text[]",
+})}
    LIMIT 1`;
+
+/** Whether an offer of the slot is running (live, or taken): the chain waits for it. */
+const offerRunning = (doctor: string, start: string, now: string): string => `
+  EXISTS (SELECT 1 FROM waitlist_offer o WHERE o.doctor_id = ${doctor} AND o.starts_at = ${start}
+           AND (o.status = 'accepted' OR (o.status = 'offered' AND o.expires_at > ${now})))`;
 
 /** Holds (or extends the hold on) the whole freed time for the chain; false when it is taken or held by someone else. */
 async function holdForChain(tx: Sql, slot: FreedSlot, holder: string, expiresAt: Date, now: Date): Promise<boolean> {
@@ -453,6 +499,164 @@ export async function expireWaitlistOffers(db: Database, now: Date): Promise<Fre
     if (+startsAt > +now) slots.push(await chainSlot(db.sql, r.clinic_id, r.doctor_id, startsAt));
   }
   return slots;
+}
+
+/**
+ * Upcoming slots freed by a change that the waiting list may still fill, read from Postgres
+ * rather than heard as events: a process that died (or was down) when an appointment was
+ * cancelled, declined or moved away, or between an offer lapsing and the next one, leaves
+ * these behind. A slot qualifies while its time is free of active appointments, no offer of
+ * it runs, and someone eligible has not been offered it yet; offerFreedSlot decides the rest.
+ */
+export async function freedSlotsToOffer(
+  db: Database,
+  opts: { now: Date; channels: readonly string[]; limit: number },
+): Promise<FreedSlot[]> {
+  if (opts.channels.length === 0) return [];
+  const rows = await db.sql.query<{
+    clinic_id: string;
+    doctor_id: string;
+    starts_at: Date | string;
+    ends_at: Date | string;
+    appointment_id: string;
+  }>(
+    `WITH waiting AS (SELECT DISTINCT clinic_id FROM waitlist_entry WHERE status = 'waiting'),
+     freed AS (
+       SELECT a.clinic_id, a.doctor_id, a.starts_at, a.ends_at, a.id AS appointment_id
+         FROM waiting w JOIN appointment a ON a.clinic_id = w.clinic_id
+        WHERE a.starts_at > $1::timestamptz AND a.status IN ('cancelled', 'declined')
+       UNION ALL
+       SELECT a.clinic_id, m.doctor_id, m.starts_at, m.starts_at + (a.ends_at - a.starts_at), a.id
+         FROM waiting w JOIN appointment a ON a.clinic_id = w.clinic_id
+         JOIN appointment_event e ON e.appointment_id = a.id AND e.detail ? 'from'
+         CROSS JOIN LATERAL (SELECT (e.detail #>> '{from,doctorId}')::uuid AS doctor_id,
+                                    (e.detail #>> '{from,startsAt}')::timestamptz AS starts_at) m
+        WHERE a.starts_at > $1::timestamptz - interval '31 days' AND m.starts_at > $1::timestamptz
+     )
+     SELECT DISTINCT ON (f.doctor_id, f.starts_at) f.clinic_id, f.doctor_id, f.starts_at, f.ends_at, f.appointment_id
+       FROM freed f
+      WHERE NOT EXISTS (SELECT 1 FROM appointment b WHERE b.doctor_id = f.doctor_id AND b.status IN ('requested', 'confirmed')
+                          AND tstzrange(b.starts_at, b.ends_at) && tstzrange(f.starts_at, f.ends_at))
+        AND NOT ${offerRunning("f.doctor_id", "f.starts_at", "$1::timestamptz")}
+        AND EXISTS (${candidatesFor({
+          clinic: "f.clinic_id",
+          doctor: "f.doctor_id",
+          start: "f.starts_at",
+          end: "f.ends_at",
+          appointment: "f.appointment_id",
+          now: "$1::timestamptz",
+          channels: "$2::text[]",
+        })})
+      ORDER BY f.doctor_id, f.starts_at, f.ends_at DESC
+      LIMIT $3`,
+    [opts.now, [...opts.channels], opts.limit],
+  );
+  return rows.map((r) => ({
+    clinicId: r.clinic_id,
+    doctorId: r.doctor_id,
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    appointmentId: r.appointment_id,
+  }));
+}
+
+/** Running offers nobody has sent (or whose sender's claim is older than the lease), oldest first. */
+export async function unsentWaitlistOffers(
+  db: Database,
+  opts: { now: Date; leaseMs: number; limit: number },
+): Promise<string[]> {
+  const rows = await db.sql.query<{ id: string }>(
+    `SELECT id FROM waitlist_offer
+      WHERE status = 'offered' AND expires_at > $1 AND sent_at IS NULL AND channel IS NOT NULL
+        AND (claimed_at IS NULL OR claimed_at < $2)
+      ORDER BY created_at, id LIMIT $3`,
+    [opts.now, new Date(+opts.now - opts.leaseMs), opts.limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Takes a running, unsent offer for sending: atomically, so of two senders (the process that
+ * made it, a sweep elsewhere) exactly one gets it. Null when it is sent, taken, or over.
+ */
+export async function claimWaitlistOffer(
+  db: Database,
+  offerId: string,
+  now: Date,
+  leaseMs: number,
+): Promise<OfferMade | null> {
+  const [row] = await db.sql.query<{
+    id: string;
+    entry_id: string;
+    clinic_id: string;
+    patient_id: string;
+    doctor_id: string;
+    doctor_name: string;
+    type_id: string;
+    starts_at: Date | string;
+    ends_at: Date | string;
+    expires_at: Date | string;
+    hold_minutes: number;
+    channel: string;
+    chat_id: string;
+  }>(
+    `WITH claimed AS (
+       UPDATE waitlist_offer SET claimed_at = $2, attempts = attempts + 1
+        WHERE id = $1::uuid AND status = 'offered' AND expires_at > $2 AND sent_at IS NULL AND channel IS NOT NULL
+          AND (claimed_at IS NULL OR claimed_at < $3)
+        RETURNING *)
+     SELECT o.id, o.entry_id, e.clinic_id, e.patient_id, o.doctor_id, o.type_id, o.starts_at, o.ends_at, o.expires_at,
+            d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, c.waitlist_hold_minutes AS hold_minutes,
+            o.channel::text AS channel, o.chat_id
+       FROM claimed o JOIN waitlist_entry e ON e.id = o.entry_id JOIN clinic c ON c.id = e.clinic_id
+       JOIN doctor d ON d.id = o.doctor_id`,
+    [offerId, now, new Date(+now - leaseMs)],
+  );
+  if (!row) return null;
+  return {
+    offerId: row.id,
+    entryId: row.entry_id,
+    clinicId: row.clinic_id,
+    patientId: row.patient_id,
+    doctorId: row.doctor_id,
+    doctorName: row.doctor_name,
+    typeId: row.type_id,
+    startsAt: new Date(row.starts_at),
+    endsAt: new Date(row.ends_at),
+    expiresAt: new Date(row.expires_at),
+    holdMinutes: row.hold_minutes,
+    channel: row.channel,
+    externalId: row.chat_id,
+  };
+}
+
+/**
+ * Records that a claimed offer went to the patient. The hold starts over from now when the
+ * send came late (a retry, a sweep after a crash): the patient gets the minutes they are told.
+ */
+export async function markWaitlistOfferSent(db: Database, offer: OfferMade, now: Date): Promise<void> {
+  const until = new Date(Math.max(+offer.expiresAt, +now + offer.holdMinutes * 60_000));
+  await db.sql.transaction(async (tx) => {
+    const [sent] = await tx.query(
+      `UPDATE waitlist_offer SET sent_at = $2, claimed_at = NULL, last_error = NULL, expires_at = $3
+        WHERE id = $1::uuid AND sent_at IS NULL AND status = 'offered' RETURNING 1`,
+      [offer.offerId, now, until],
+    );
+    if (sent)
+      await tx.query(`UPDATE slot_hold SET expires_at = $2 WHERE holder = $1 AND expires_at > $3`, [
+        waitlistHolder(offer.doctorId, offer.startsAt),
+        until,
+        now,
+      ]);
+  });
+}
+
+/** A send that failed for now: the next sweep tries again while the offer runs. */
+export async function releaseWaitlistOffer(db: Database, offerId: string, reason: string): Promise<void> {
+  await db.sql.query(
+    `UPDATE waitlist_offer SET claimed_at = NULL, last_error = $2 WHERE id = $1::uuid AND sent_at IS NULL`,
+    [offerId, reason.slice(0, 500)],
+  );
 }
 
 interface OfferRow {

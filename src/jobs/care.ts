@@ -7,10 +7,22 @@ import { agendasDue } from "../domain/doctor-agenda.js";
 import type { DoctorChannels } from "../domain/doctor-reach.js";
 import { requestsToAnnounce } from "../domain/doctor-requests.js";
 import { escalateEmergencies } from "../domain/emergencies.js";
-import { expireWaitlistOffers, offerFreedSlot } from "../domain/waitlist.js";
+import {
+  claimWaitlistOffer,
+  expireWaitlistOffers,
+  freedSlotsToOffer,
+  markWaitlistOfferSent,
+  offerFreedSlot,
+  releaseWaitlistOffer,
+  unsentWaitlistOffers,
+} from "../domain/waitlist.js";
+import { DEFAULT_LEASE_MS } from "./deps.js";
 
 /** How often the timed care work runs: escalation is due within this of its minute. */
 export const CARE_TICK_MS = 5_000;
+/** How often a pass also looks in Postgres for freed slots no offer was made for (events are the fast path). */
+export const FREED_SLOT_SWEEP_MS = 60_000;
+const BATCH = 200;
 
 export interface CareReport {
   waitlistOffers: number;
@@ -21,7 +33,11 @@ export interface CareReport {
 
 /** Waitlist offers, emergency alerts and escalation, doctors' requests and agendas. */
 export interface CareService {
-  /** One pass of the timed work: lapsed offers move on, emergencies escalate, requests and agendas go out. */
+  /**
+   * One pass of the timed work: lapsed offers move on, unsent offers go, freed slots nobody
+   * offered are found (at most every FREED_SLOT_SWEEP_MS), emergencies escalate, requests and
+   * agendas go out.
+   */
   tick(): Promise<CareReport>;
   /** Resolves once the work started by domain events so far is done. */
   settled(): Promise<void>;
@@ -34,6 +50,8 @@ export interface CareOptions {
   /** Run `tick` every `tickMs` (the worker; the web process too unless a separate worker runs). */
   timers?: boolean;
   tickMs?: number;
+  /** A claim on an offer older than this belongs to a sender that died. Default DEFAULT_LEASE_MS. */
+  leaseMs?: number;
 }
 
 /**
@@ -62,12 +80,41 @@ export function startCare(
     now: ctx.now,
   };
 
-  async function offerSlot(slot: FreedSlot): Promise<number> {
-    const offer = await offerFreedSlot(db, slot, { channels: patientChannels, now: ctx.now() });
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+
+  /** Sends a saved offer once: claimed, handed to the outbox under the offer's job id, marked sent. */
+  async function sendOffer(offerId: string): Promise<number> {
+    const offer = await claimWaitlistOffer(db, offerId, ctx.now(), leaseMs);
     if (!offer) return 0;
-    await outbox.send([await waitlistOfferJob(offerDeps, offer)]);
+    try {
+      await outbox.send([await waitlistOfferJob(offerDeps, offer)]);
+    } catch (err) {
+      logger.warn({ offer: offer.offerId, reason: (err as Error).message }, "waitlist offer not sent; will retry");
+      await releaseWaitlistOffer(db, offer.offerId, (err as Error).message);
+      return 0;
+    }
+    await markWaitlistOfferSent(db, offer, ctx.now());
     logger.info({ offer: offer.offerId, channel: offer.channel }, "waitlist offer sent");
     return 1;
+  }
+
+  async function offerSlot(slot: FreedSlot): Promise<number> {
+    const offer = await offerFreedSlot(db, slot, { channels: patientChannels, now: ctx.now() });
+    return offer ? sendOffer(offer.offerId) : 0;
+  }
+
+  let freedSweptAt = -Infinity;
+  /** Lapsed offers move on; offers saved but never sent go now; freed slots nobody heard of are offered. */
+  async function waitlistPass(now: Date): Promise<number> {
+    let sent = 0;
+    for (const slot of await expireWaitlistOffers(db, now)) sent += await offerSlot(slot);
+    for (const id of await unsentWaitlistOffers(db, { now, leaseMs, limit: BATCH })) sent += await sendOffer(id);
+    if (+now - freedSweptAt >= FREED_SLOT_SWEEP_MS || +now < freedSweptAt) {
+      freedSweptAt = +now;
+      for (const slot of await freedSlotsToOffer(db, { now, channels: patientChannels, limit: BATCH }))
+        sent += await offerSlot(slot);
+    }
+    return sent;
   }
 
   async function escalate(): Promise<number> {
@@ -108,11 +155,7 @@ export function startCare(
     running ??= (async () => {
       const now = ctx.now();
       const report: CareReport = {
-        waitlistOffers: await part("waitlist expiry", async () => {
-          let sent = 0;
-          for (const slot of await expireWaitlistOffers(db, now)) sent += await offerSlot(slot);
-          return sent;
-        }),
+        waitlistOffers: await part("waitlist offers", () => waitlistPass(now)),
         alerts: await part("emergency escalation", escalate),
         requests: await part("doctor requests", async () => {
           const requests = await requestsToAnnounce(db, { now, channels: doctorChannels });
