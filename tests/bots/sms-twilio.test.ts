@@ -3,6 +3,7 @@ import express from "express";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inlineDelivery } from "../../src/bots/delivery/inline.js";
+import { DeliveryError, retryAfterHeaderMs, retryDelayMs } from "../../src/bots/delivery/outbound.js";
 import { memoryPacer } from "../../src/bots/delivery/pacing.js";
 import { postgresDeliveryLog } from "../../src/bots/delivery/status.js";
 import { smsChannel } from "../../src/bots/sms/channel.js";
@@ -23,6 +24,7 @@ const PUBLIC_URL = "https://tabib.example.org";
 const db = await freshDatabase();
 const twilio = await startFakeTwilio(ACCOUNT, TOKEN);
 const logger = pino({ level: "silent" });
+const client = twilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBase: twilio.apiBase });
 let base: string;
 let clinicId: string;
 let server: ReturnType<express.Express["listen"]>;
@@ -30,7 +32,6 @@ let server: ReturnType<express.Express["listen"]>;
 beforeAll(async () => {
   ({ clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" }));
   const now = () => paris("2026-11-30T08:00");
-  const client = twilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBase: twilio.apiBase });
   const sender = smsSender({ client, from: FROM, statusCallback: `${PUBLIC_URL}/webhooks/twilio/status`, db, logger });
   const delivery = inlineDelivery({
     senders: { sms: sender },
@@ -193,6 +194,35 @@ describe("SMS over Twilio", () => {
     const attempts = twilio.calls.filter((c) => c.params.To === phone).map((c) => c.status);
     expect(attempts.slice(0, 3)).toEqual([500, 429, 201]);
     expect(new Set(sent).size).toBe(sent.length);
+  });
+
+  it("when Twilio is busy and says how long to wait (Retry-After), the retry waits exactly that", async () => {
+    const phone = "+33611110010";
+    const send = smsSender({ client, from: FROM, db, logger });
+    const reminder = {
+      id: "sms-reminder-retry-after-0",
+      channel: "sms" as const,
+      chatId: phone,
+      message: { text: "Rappel" },
+    };
+    twilio.failNext(1, { status: 429, retryAfter: 7 });
+    expect(await send(reminder).catch((e: unknown) => e)).toMatchObject({
+      kind: "retry",
+      retryAfterMs: 7_000,
+      message: "twilio 429 (20429): Too Many Requests",
+    });
+    twilio.failNext(1, { status: 503, retryAfter: 2 });
+    expect(await send(reminder).catch((e: unknown) => e)).toMatchObject({ kind: "retry", retryAfterMs: 2_000 });
+    // Without the header: the usual backoff.
+    twilio.failNext(1, { status: 429 });
+    const plain = await send(reminder).catch((e: unknown) => e);
+    expect(plain).toMatchObject({ kind: "retry" });
+    expect((plain as DeliveryError).retryAfterMs).toBeUndefined();
+    expect(retryDelayMs(1, plain)).toBe(1_000);
+    await send(reminder);
+    expect(twilio.calls.filter((c) => c.params.To === phone).map((c) => c.status)).toEqual([429, 503, 429, 201]);
+    // HTTP also allows a date there.
+    expect(retryAfterHeaderMs("Tue, 01 Dec 2026 10:00:30 GMT", Date.parse("2026-12-01T10:00:00Z"))).toBe(30_000);
   });
 
   it("delivery statuses are stored per MessageSid, never moving back, and unsigned ones are refused", async () => {

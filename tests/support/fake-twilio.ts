@@ -10,20 +10,22 @@ export interface TwilioCall {
   status: number;
 }
 
-type Fault = { status: 429 } | { status: 500 } | { status: 400; code: number };
+/** A failure to answer with; `retryAfter` (seconds) goes out as Twilio's Retry-After header. */
+type Fault = { status: 429 | 503; retryAfter?: number } | { status: 500 } | { status: 400; code: number };
 
 /**
  * A local stand-in for Twilio's REST API: POST /2010-04-01/Accounts/{Sid}/Messages.json with a
  * form body and Basic auth, answered with Twilio's message JSON (201). Records every call and
- * can fail the next ones with 429, 500 or a 400 carrying a Twilio error code.
+ * can fail the next ones with 429 or 503 (with or without Retry-After), 500 or a 400 carrying a
+ * Twilio error code.
  */
 export async function startFakeTwilio(accountSid: string, authToken: string) {
   const calls: TwilioCall[] = [];
   const faults: Fault[] = [];
   let sid = 0;
   const server: Server = createServer(async (req, res) => {
-    const reply = (status: number, body: unknown) =>
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(req.url ?? "");
     const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`;
     if (req.headers.authorization !== expectedAuth)
@@ -34,7 +36,11 @@ export async function startFakeTwilio(accountSid: string, authToken: string) {
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
     const fault = faults.shift();
     calls.push({ accountSid: match[1]!, params, status: fault?.status ?? 201 });
-    if (fault?.status === 429) return reply(429, { code: 20429, message: "Too Many Requests", status: 429 });
+    if (fault?.status === 429 || fault?.status === 503) {
+      const retryAfter = fault.retryAfter !== undefined ? { "retry-after": String(fault.retryAfter) } : undefined;
+      const message = fault.status === 429 ? "Too Many Requests" : "Service Unavailable";
+      return reply(fault.status, { code: 20000 + fault.status, message, status: fault.status }, retryAfter);
+    }
     if (fault?.status === 500) return reply(500, { code: 20500, message: "Internal Server Error", status: 500 });
     if (fault?.status === 400) return reply(400, { code: fault.code, message: "Bad request", status: 400 });
     const now = new Date().toUTCString();
@@ -70,6 +76,10 @@ export async function startFakeTwilio(accountSid: string, authToken: string) {
     sent: (to?: string) => calls.filter((c) => c.status === 201 && (to === undefined || c.params.To === to)),
     failNext: (n: number, fault: Fault) => {
       for (let i = 0; i < n; i++) faults.push(fault);
+    },
+    /** Twilio recovers: pending failures are dropped. */
+    recover: () => {
+      faults.length = 0;
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -90,6 +90,17 @@ export interface Delivery {
   close(): Promise<void>;
 }
 
+/**
+ * An HTTP Retry-After header in milliseconds: delay-seconds, or an HTTP date (from `now`);
+ * undefined when absent or unreadable.
+ */
+export function retryAfterHeaderMs(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value?.trim()) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /** Exponential backoff (1 s, 2 s, 4 s… capped), or exactly what the provider asked for. */
 export function retryDelayMs(
   attemptsMade: number,

@@ -1,8 +1,9 @@
 import twilio from "twilio";
+import type RequestClient from "twilio/lib/base/RequestClient.js";
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
 import { isOptedOut } from "../../domain/sms-consent.js";
-import { DeliveryError, type OutboundJob, type Sender } from "../delivery/outbound.js";
+import { DeliveryError, retryAfterHeaderMs, type OutboundJob, type Sender } from "../delivery/outbound.js";
 import { renderSms } from "./render.js";
 
 export type TwilioClient = ReturnType<typeof twilio>;
@@ -10,9 +11,30 @@ export type TwilioClient = ReturnType<typeof twilio>;
 /** Twilio's REST API host. */
 export const TWILIO_API_BASE = "https://api.twilio.com";
 
+/**
+ * The SDK's HTTP client, keeping what the SDK drops: its RestException has the status, code and
+ * message of a failed call but not the response's headers, so a 429 or 503 carrying Retry-After
+ * fails here, as the same RestException plus the delay Twilio asked for.
+ */
+class RetryAfterRequestClient extends twilio.RequestClient {
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
+    const res = await super.request<TData>(opts);
+    if (res.statusCode === 429 || res.statusCode === 503) {
+      const headers = res.headers as Record<string, unknown> | undefined;
+      const retryAfterMs = retryAfterHeaderMs(String(headers?.["retry-after"] ?? ""));
+      if (retryAfterMs !== undefined) {
+        throw Object.assign(new twilio.RestException(res), { retryAfterMs });
+      }
+    }
+    return res;
+  }
+}
+
 /** The official client; `apiBase` (TWILIO_API_BASE) points Messages calls at a local fake in tests. */
 export function twilioClient(opts: { accountSid: string; authToken: string; apiBase?: string }): TwilioClient {
-  const client = twilio(opts.accountSid, opts.authToken, { timeout: 30_000, autoRetry: false });
+  const client = twilio(opts.accountSid, opts.authToken, {
+    httpClient: new RetryAfterRequestClient({ timeout: 30_000, autoRetry: false }),
+  });
   if (opts.apiBase && opts.apiBase !== TWILIO_API_BASE) client.api.baseUrl = opts.apiBase;
   return client;
 }
@@ -67,10 +89,11 @@ export function smsSender(opts: SmsSenderOptions): Sender {
 const PERMANENT_CODES = new Set([21211, 21408, 21610, 21612, 21614, 30004, 30005, 30006]);
 
 function classify(err: unknown): DeliveryError {
-  const e = err as { status?: unknown; code?: unknown; message?: string };
+  const e = err as { status?: unknown; code?: unknown; message?: string; retryAfterMs?: number };
   if (typeof e.status === "number") {
     const reason = `twilio ${e.status}${typeof e.code === "number" ? ` (${e.code})` : ""}: ${e.message ?? ""}`;
-    if (e.status === 429 || e.status >= 500) return new DeliveryError(reason, "retry");
+    // Busy or down: after the Retry-After Twilio gave with a 429 or 503, else the usual backoff.
+    if (e.status === 429 || e.status >= 500) return new DeliveryError(reason, "retry", e.retryAfterMs);
     if (typeof e.code === "number" && PERMANENT_CODES.has(e.code)) return new DeliveryError(reason, "permanent");
     // Other 4xx: bad credentials or a malformed request will not fix themselves.
     return new DeliveryError(reason, e.status === 408 ? "retry" : "permanent");
