@@ -1,6 +1,7 @@
 import express, { type Request, type Router } from "express";
 import type { AppContext } from "../context.js";
-import { decideRequest } from "../domain/booking.js";
+import { slotsNear } from "../domain/availability.js";
+import { decideRequest, rescheduleAppointment } from "../domain/booking.js";
 import { ClinicClock } from "../domain/clinic-time.js";
 import {
   appointmentForStaff,
@@ -10,13 +11,15 @@ import {
   type BookedAppointment,
 } from "../domain/directory.js";
 import { searchPatients } from "../domain/patients.js";
-import { suggestSpecialtiesFor } from "../domain/triage.js";
+import { suggestSpecialtiesFor, type TriageSuggestion } from "../domain/triage.js";
+import { refusalText } from "./clinic-forms.js";
 import { ClinicFormat, doctorName, personName, STATUS_LABEL } from "./format.js";
 import { actorOf, guard, mustSession } from "./http.js";
 import { renderPage, type PageLocals } from "./render.js";
 import type { ConsoleSession } from "./session.js";
 
 const form = express.urlencoded({ extended: false, limit: "32kb" });
+const managers = guard({ roles: ["admin", "secretary"] });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOCAL_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -34,7 +37,32 @@ async function clinicNames(ctx: AppContext, clinicId: string, locale: "fr" | "en
     doctors,
     doctor: new Map(doctors.map((d) => [d.id, doctorName(d)])),
     type: new Map(types.map((t) => [t.id, locale === "fr" ? t.nameFr : t.nameEn])),
+    typeSpecialty: new Map(types.map((t) => [t.id, t.specialtyId])),
   };
+}
+
+type ClinicNames = Awaited<ReturnType<typeof clinicNames>>;
+
+/**
+ * The doctor the triage points a request to: the first active doctor of the top suggested
+ * specialty who can see the request's appointment type. None when the request's doctor already
+ * has that specialty, or no other doctor of it can take the type (moving keeps the type).
+ */
+function suggestedDoctor(a: BookedAppointment, suggestions: TriageSuggestion[], names: ClinicNames) {
+  const top = suggestions[0]?.specialty.id;
+  if (!top) return null;
+  const ofTop = (d: ClinicNames["doctors"][number]) => d.specialties.some((sp) => sp.id === top);
+  const current = names.doctors.find((d) => d.id === a.doctorId);
+  if (current && ofTop(current)) return null;
+  const typeSpecialty = names.typeSpecialty.get(a.typeId) ?? null;
+  const doctor = names.doctors.find(
+    (d) =>
+      d.active &&
+      d.id !== a.doctorId &&
+      ofTop(d) &&
+      (typeSpecialty === null || d.specialties.some((sp) => sp.id === typeSpecialty)),
+  );
+  return doctor ? { doctorId: doctor.id, doctor: doctorName(doctor) } : null;
 }
 
 async function clinicSetup(ctx: AppContext, session: ConsoleSession, locale: "fr" | "en") {
@@ -87,14 +115,9 @@ export function pageRoutes(router: Router, ctx: AppContext): void {
     try {
       const session = mustSession(res);
       const { t, locale } = res.locals as PageLocals;
-      const { clock, format } = await clinicSetup(ctx, session, locale);
-      const from = new Date(clock.startOfDay(ctx.now()));
-      const to = new Date(from.getTime() + 366 * 24 * 3600_000);
-      const [rows, names] = await Promise.all([
-        listAppointments(ctx.db, session.user.clinicId, actorOf(session), { from, to, status: ["requested"] }, req.ip),
-        clinicNames(ctx, session.user.clinicId, locale),
-      ]);
-      const items = await Promise.all(rows.map((a) => requestItem(a, names, format, session, locale)));
+      const setup = await clinicSetup(ctx, session, locale);
+      const names = await clinicNames(ctx, session.user.clinicId, locale);
+      const items = await pendingRequests(session, setup, names, locale, req.ip);
       const done = req.query.done;
       renderPage(res, "requests", {
         title: t("requestsTitle"),
@@ -106,15 +129,39 @@ export function pageRoutes(router: Router, ctx: AppContext): void {
     }
   });
 
+  /** The pending requests from today on, as rows of the queue (reading them is audited). */
+  async function pendingRequests(
+    session: ConsoleSession,
+    { clock, format }: { clock: ClinicClock; format: ClinicFormat },
+    names: ClinicNames,
+    locale: "fr" | "en",
+    ip: string | undefined,
+  ) {
+    const from = new Date(clock.startOfDay(ctx.now()));
+    const to = new Date(from.getTime() + 366 * 24 * 3600_000);
+    const rows = await listAppointments(
+      ctx.db,
+      session.user.clinicId,
+      actorOf(session),
+      { from, to, status: ["requested"] },
+      ip,
+    );
+    return Promise.all(rows.map((a) => requestItem(a, names, format, session, locale)));
+  }
+
+  // The triage reads the patient's stated reason and answers with the clinic's own specialty names.
+  const suggestionsFor = (a: BookedAppointment, clinicId: string) =>
+    a.reason ? suggestSpecialtiesFor(ctx.db, clinicId, a.reason) : Promise.resolve([]);
+
   async function requestItem(
     a: BookedAppointment,
-    names: Awaited<ReturnType<typeof clinicNames>>,
+    names: ClinicNames,
     format: ClinicFormat,
     session: ConsoleSession,
     locale: "fr" | "en",
+    notes: { assigned?: string; error?: string } = {},
   ) {
-    // The triage reads the patient's stated reason and answers with the clinic's own specialty names.
-    const suggestions = a.reason ? await suggestSpecialtiesFor(ctx.db, session.user.clinicId, a.reason) : [];
+    const suggestions = await suggestionsFor(a, session.user.clinicId);
     const suggestion = suggestions
       .slice(0, 2)
       .map((s) => {
@@ -133,8 +180,72 @@ export function pageRoutes(router: Router, ctx: AppContext): void {
       type: names.type.get(a.typeId) ?? "—",
       reason: a.reason,
       suggestion,
+      // Moving another doctor's appointment is the front desk's job.
+      assign: session.user.role === "doctor" ? null : suggestedDoctor(a, suggestions, names),
+      ...notes,
     };
   }
+
+  /**
+   * One click from the triage's suggestion: the request goes to the suggested doctor at the same
+   * time when they are free, else at their nearest free slot; still a request to accept. The
+   * move is recorded in the appointment's history with the staff member as its author.
+   */
+  router.post("/requests/:id/assign", form, managers, async (req, res, next) => {
+    try {
+      const session = mustSession(res);
+      const { t, locale } = res.locals as PageLocals;
+      const id = uuidParam(req);
+      const setup = await clinicSetup(ctx, session, locale);
+      const { format } = setup;
+      const a = await appointmentForStaff(ctx.db, session.user.clinicId, actorOf(session), id);
+      const names = await clinicNames(ctx, session.user.clinicId, locale);
+      const answer = async (notes: { assigned?: string; error?: string }, status: number) => {
+        const row = await requestItem(a, names, format, session, locale, notes);
+        if (req.get("hx-request")) return renderPage(res, "request-row", { title: "", r: row });
+        const rows = await pendingRequests(session, setup, names, locale, req.ip);
+        renderPage(
+          res,
+          "requests",
+          { title: t("requestsTitle"), rows: rows.map((r) => (r.id === id ? row : r)), flash: null },
+          { status },
+        );
+      };
+      const target = a.status === "requested" ? suggestedDoctor(a, await suggestionsFor(a, a.clinicId), names) : null;
+      if (!target || target.doctorId !== (req.body as Record<string, unknown>).doctorId)
+        return await answer({ error: t("assignStale") }, 409);
+      const [slot] = await slotsNear(ctx.db, {
+        clinicId: a.clinicId,
+        appointmentTypeId: a.typeId,
+        doctorId: target.doctorId,
+        target: a.startsAt,
+        count: 1,
+        now: ctx.now(),
+      });
+      if (!slot) return await answer({ error: t("assignNoSlot", { doctor: target.doctor }) }, 409);
+      try {
+        const moved = await rescheduleAppointment(ctx.db, {
+          appointmentId: id,
+          startsAt: slot.startsAt,
+          doctorId: target.doctorId,
+          actor: actorOf(session),
+          reason: "triage suggestion",
+          // Not yet accepted, so nothing was promised to the patient: the 24-hour rule for moving
+          // an appointment does not stand in the way, and the history says it was set aside.
+          override: { reason: "triage suggestion" },
+          now: ctx.now(),
+        });
+        Object.assign(a, { doctorId: moved.doctorId, startsAt: moved.startsAt, endsAt: moved.endsAt });
+      } catch (err) {
+        const error = refusalText(t, err);
+        if (error === null) throw err;
+        return await answer({ error }, 409);
+      }
+      await answer({ assigned: t("assignedTo", { doctor: target.doctor, when: format.dateTimeOf(a.startsAt) }) }, 200);
+    } catch (err) {
+      next(err);
+    }
+  });
 
   for (const [path, decision] of [
     ["accept", "accept"],

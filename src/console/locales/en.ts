@@ -88,6 +88,11 @@ export const en: Messages = {
   accepted: "Appointment confirmed.",
   refused: "Request refused.",
   requestFor: "Request from {patient} on {when}",
+  assignSuggested: "Assign to {doctor}",
+  assignSuggestedHint: "At the same time if {doctor} is free, else at the nearest free slot.",
+  assignedTo: "Request assigned to {doctor}, {when}. It still needs accepting.",
+  assignNoSlot: "{doctor} has no free slot for this appointment type within two weeks of the request.",
+  assignStale: "The suggestion has changed meanwhile: reload the page.",
 
   patientsTitle: "Patients",
   searchLabel: "Name or phone",

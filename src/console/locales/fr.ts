@@ -91,6 +91,12 @@ export const fr = {
   accepted: "Rendez-vous confirmé.",
   refused: "Demande refusée.",
   requestFor: "Demande de {patient} le {when}",
+  assignSuggested: "Attribuer à {doctor}",
+  assignSuggestedHint: "Au même horaire si {doctor} est libre, sinon au créneau libre le plus proche.",
+  assignedTo: "Demande attribuée à {doctor}, le {when}. Elle reste à accepter.",
+  assignNoSlot:
+    "{doctor} n'a aucun créneau libre pour ce type de rendez-vous dans les deux semaines autour de la demande.",
+  assignStale: "La suggestion a changé entre-temps : rechargez la page.",
 
   patientsTitle: "Patients",
   searchLabel: "Nom ou téléphone",
