@@ -1,5 +1,5 @@
 import { createActor, type Snapshot } from "xstate";
-import type { Database, Sql } from "../data/db.js";
+import { withoutBatching, type Database, type Sql, type Transaction } from "../data/db.js";
 import { earliestSlot, findSlots, slotsNear, type Slot } from "../domain/availability.js";
 import { bookAppointment, cancelAppointment, confirmAttendance, rescheduleAppointment } from "../domain/booking.js";
 import { isDomainError } from "../domain/errors.js";
@@ -162,7 +162,7 @@ export function prepareWaitlistOffer(
 }
 
 /** Runs `fn` with the conversation's lock held (in-process queue; on Postgres also an advisory lock). */
-function exclusively<T>(deps: EngineDeps, key: string, fn: (tx: Sql) => Promise<T>): Promise<T> {
+function exclusively<T>(deps: EngineDeps, key: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   return serialize(key, async () => {
     // On Postgres a transaction on its own connection holds the cross-process lock and the
     // conversation's rows while domain services use other pooled connections. Embedded PGlite
@@ -171,7 +171,7 @@ function exclusively<T>(deps: EngineDeps, key: string, fn: (tx: Sql) => Promise<
       // The key is a number computed here, so the lock rides along with BEGIN in one round trip.
       return deps.db.sql.transaction(fn, { opening: `SELECT pg_advisory_xact_lock(7411003, ${lockKeyOf(key)})` });
     }
-    return fn(deps.db.sql);
+    return fn(withoutBatching(deps.db.sql));
   });
 }
 
@@ -244,7 +244,7 @@ async function openConversation(
 
 type SavedSnapshot = {
   value?: unknown;
-  context?: { lastReceivedAt?: string | null; target?: { startsAt: string } | null };
+  context?: { lastReceivedAt?: string | null; target?: { startsAt: string } | null; step?: number };
 } | null;
 
 type DialogueActor = ReturnType<typeof createActor<typeof dialogueMachine>>;
@@ -263,8 +263,10 @@ function restore(
     saved?.value === "reminder" && !!saved.context?.target && +new Date(saved.context.target.startsAt) > +now;
   const expired = saved !== null && !awaitsReminder && +now - +lastActivity > idleMs;
   const restored = saved && !expired ? (saved as Snapshot<unknown>) : undefined;
+  // Button ids carry the step; a fresh start continues the count so last week's buttons stay old.
+  const step = typeof saved?.context?.step === "number" ? saved.context.step + 1 : 0;
   const actor = createActor(dialogueMachine, {
-    input: { locale: conv.locale, patientId: conv.patient_id },
+    input: { locale: conv.locale, patientId: conv.patient_id, step },
     ...(restored ? { snapshot: restored as never } : {}),
   });
   actor.start();
@@ -273,7 +275,7 @@ function restore(
 
 interface ExecContext {
   deps: EngineDeps;
-  tx: Sql;
+  tx: Transaction;
   clinic: ClinicInfo;
   conversationId: string;
   state: ExecState;
@@ -351,7 +353,7 @@ async function persist(
  * staff read when a patient asks for a human.
  */
 async function record(
-  tx: Sql,
+  tx: Transaction,
   conversationId: string,
   now: Date,
   rendered: OutboundMessage[],
@@ -390,12 +392,12 @@ async function record(
     parts.push(`replied AS (UPDATE processed_message SET replies = $${at + 3}::jsonb
         WHERE channel = $${at + 1}::"Channel" AND provider_message_id = $${at + 2})`);
   }
-  await tx.query(
+  // The exchange's last statement: it commits the conversation's transaction in the same round trip.
+  await tx.commitWith(
     `${parts.length ? `WITH ${parts.join(", ")} ` : ""}INSERT INTO conversation_message (conversation_id, direction, author, text, created_at)
      SELECT $1::uuid, l.direction, l.author, l.text, $2 FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS l(direction, author, text, n)
      ORDER BY l.n`,
     params,
-    { prepare: true },
   );
 }
 
@@ -472,7 +474,7 @@ async function openAndClaim(
   return { conv, claimed };
 }
 
-async function processMessage(deps: EngineDeps, tx: Sql, message: InboundMessage): Promise<OutboundMessage[]> {
+async function processMessage(deps: EngineDeps, tx: Transaction, message: InboundMessage): Promise<OutboundMessage[]> {
   const now = deps.now();
   const clinic = await clinicInfo(deps.db, deps.clinicId);
   const { conv, claimed } = await openAndClaim(tx, clinic, message, now);

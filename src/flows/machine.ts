@@ -117,6 +117,11 @@ export type DialogueEvent =
 export interface DialogueInput {
   locale: ChatLocale;
   patientId: string | null;
+  /**
+   * Where the question counter starts: past every step an earlier (expired) conversation on
+   * this address used, so its buttons stay recognisably old instead of matching new questions.
+   */
+  step?: number;
 }
 
 type Ctx = DialogueContext;
@@ -478,7 +483,7 @@ export const dialogueMachine = setup({
   id: "dialogue",
   context: ({ input }) => ({
     locale: input.locale,
-    step: 0,
+    step: input.step ?? 0,
     patientId: input.patientId,
     purpose: "book",
     specialtyId: null,

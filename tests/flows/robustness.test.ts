@@ -120,4 +120,37 @@ describe("idle conversations", () => {
     const replies = await p.says("bonjour", { engine: later });
     expect(textOf(replies)).toMatch(/reprenons/);
   });
+
+  it.each([
+    {
+      locale: "fr",
+      before: "je voudrais voir un dermatologue mardi matin",
+      after: "je voudrais voir un dermatologue jeudi matin",
+      old: /question précédente/,
+      repeated: /jeudi 3 décembre/,
+    },
+    {
+      locale: "en",
+      before: "I'd like to see a dermatologist on Tuesday morning",
+      after: "I'd like to see a dermatologist on Thursday morning",
+      old: /earlier question/,
+      repeated: /Thursday 3 December/,
+    },
+  ])(
+    "($locale) a button from before the idle restart is answered as old, even once the new conversation offers times again",
+    async ({ locale, before, after, old, repeated }) => {
+      const p = patient(deps, `idle-stale-${locale}`);
+      const later: EngineDeps = { ...deps, now: () => new Date(+MONDAY_8AM + 45 * 60_000) };
+      const lastWeek = slotChoices(await p.says(before));
+      expect(lastWeek.length).toBeGreaterThan(1);
+      const now = await p.says(after, { engine: later });
+      expect(slotChoices(now).length).toBeGreaterThan(1);
+      const tapped = await p.taps(lastWeek[1]!.id, { engine: later });
+      expect(textOf(tapped)).toMatch(old);
+      // The current offer is asked again, and nothing was chosen from the old one.
+      const labels = slotChoices(tapped).map((c) => c.label);
+      expect(labels).toEqual(slotChoices(now).map((c) => c.label));
+      expect(labels.join("\n")).toMatch(repeated);
+    },
+  );
 });
