@@ -67,7 +67,7 @@ describe.skipIf(!hasChromium)("the console in a real browser (needs /usr/bin/chr
     await browser?.close();
   });
 
-  it("a secretary logs in, sees the queue and accepts a request", async () => {
+  it("a secretary logs in, sees the queue, accepts a request and books an urgent patient", async () => {
     const page = await browser.newPage({ viewport: { width: 1180, height: 820 }, locale: "fr-FR" });
     const problems: string[] = [];
     page.on("pageerror", (e) => problems.push(e.message));
@@ -112,6 +112,28 @@ describe.skipIf(!hasChromium)("the console in a real browser (needs /usr/bin/chr
     // Keyboard: the skip link is the first stop and lands on the main content.
     await page.keyboard.press("Tab");
     expect(await page.evaluate("document.activeElement?.textContent")).toBe("Aller au contenu");
+
+    // A patient calls in pain: the secretary books them urgently from the schedule page.
+    await page.goto(`${base}/schedule`);
+    await page.getByRole("link", { name: "Rendez-vous urgent" }).click();
+    await page.getByRole("heading", { name: "Rendez-vous urgent" }).waitFor();
+    await page.getByLabel("Rechercher un patient (nom ou téléphone)").fill("bernard");
+    await page.getByRole("button", { name: "Rechercher" }).click();
+    await page.getByLabel(/Hugo Bernard/).check();
+    await page.getByLabel("Médecin").selectOption({ label: "Dr Claire Martin" });
+    await page.getByLabel("Type", { exact: true }).selectOption({ label: "Consultation de médecine générale" });
+    await page.getByLabel("Heure").fill("16:00");
+    await page.getByLabel("Motif", { exact: true }).fill("douleur abdominale aiguë");
+    await page.screenshot({ path: `${SHOTS}/console-urgent.png`, fullPage: true });
+    await page.getByRole("button", { name: "Réserver en urgence" }).click();
+    await page.getByText("Rendez-vous urgent enregistré.").waitFor();
+    const urgent = await world.ctx.db.prisma.appointment.findFirstOrThrow({
+      where: { patient: { lastName: "Bernard" }, reason: "douleur abdominale aiguë" },
+      include: { doctor: true },
+    });
+    expect(urgent).toMatchObject({ status: "confirmed", sourceChannel: "console" });
+    expect(urgent.doctor.lastName).toBe("Martin");
+    expect(urgent.startsAt).toEqual(new Date("2026-12-07T15:00:00Z"));
     expect(problems).toEqual([]);
   });
 });
