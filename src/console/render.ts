@@ -37,6 +37,7 @@ const NAV: readonly NavItem[] = [
   { href: "/schedule", label: "navSchedule", roles: ["admin", "secretary", "doctor"] },
   { href: "/inbox", label: "navInbox", roles: ["admin", "secretary"] },
   { href: "/unconfirmed", label: "navUnconfirmed", roles: ["admin", "secretary", "doctor"] },
+  { href: "/appointments/no-shows", label: "navNoShows", roles: ["admin", "secretary"] },
   { href: "/patients", label: "navPatients", roles: ["admin", "secretary", "doctor"] },
   { href: "/waitlist", label: "navWaitlist", roles: ["admin", "secretary", "doctor"] },
   { href: "/emergencies", label: "navEmergencies", roles: ["admin", "secretary", "doctor"] },

@@ -11,6 +11,7 @@ import { deliveryRoutes } from "./deliveries.js";
 import { emergencyRoutes } from "./emergencies.js";
 import { consoleLocals, renderError } from "./http.js";
 import { inboxRoutes } from "./inbox.js";
+import { noShowRoutes } from "./no-shows.js";
 import { isPageNotFound, pageRoutes } from "./pages.js";
 import { queueDashboard } from "./queues.js";
 import { recordRoutes } from "./records.js";
@@ -79,6 +80,7 @@ export function consoleRouter(ctx: AppContext, opts: { limits?: Partial<ConsoleL
   whatsappRoutes(router, ctx);
   queueDashboard(router, ctx);
   scheduleRoutes(router, ctx);
+  noShowRoutes(router, ctx); // before appointmentRoutes: /appointments/no-shows is not an appointment id
   appointmentRoutes(router, ctx);
   inboxRoutes(router, ctx);
   unconfirmedRoutes(router, ctx);

@@ -1,7 +1,9 @@
-import type { Database } from "../data/db.js";
+import { sqlState, type Database } from "../data/db.js";
+import type { Appointment } from "../data/generated/client.js";
 import { recordAudit } from "./audit.js";
+import { completeAppointment, markNoShow } from "./booking.js";
 import { ClinicClock } from "./clinic-time.js";
-import { notFound } from "./errors.js";
+import { DomainError, notFound } from "./errors.js";
 import { findReachable } from "./patients.js";
 import type { StaffActor } from "./staff.js";
 
@@ -30,18 +32,25 @@ interface Access {
   ip?: string | null;
 }
 
+/** The window candidates are looked for in: the clinic's last CANDIDATE_DAYS local days, today excluded. */
+async function candidateWindow(db: Database, clinicId: string, now: Date): Promise<{ since: Date; until: Date }> {
+  const [clinic] = await db.sql.query<{ time_zone: string }>(`SELECT time_zone FROM clinic WHERE id = $1::uuid`, [
+    clinicId,
+  ]);
+  if (!clinic) throw notFound("Clinic", clinicId);
+  const clock = new ClinicClock(clinic.time_zone);
+  const today = clock.dayOf(now);
+  return {
+    since: new Date(clock.at(clock.addDays(today, -CANDIDATE_DAYS), 0)),
+    until: new Date(clock.at(today, 0)),
+  };
+}
+
 /** Candidates of this clinic (doctors: their own), latest first; each row audited as a read. */
 export async function noShowCandidates(db: Database, access: Access, now: Date): Promise<NoShowCandidate[]> {
   const doctorOnly = access.actor.role === "doctor" ? (access.actor.doctorId ?? null) : null;
   if (access.actor.role === "doctor" && !doctorOnly) return [];
-  const [clinic] = await db.sql.query<{ time_zone: string }>(`SELECT time_zone FROM clinic WHERE id = $1::uuid`, [
-    access.clinicId,
-  ]);
-  if (!clinic) throw notFound("Clinic", access.clinicId);
-  const clock = new ClinicClock(clinic.time_zone);
-  const today = clock.dayOf(now);
-  const startOfToday = new Date(clock.at(today, 0));
-  const since = new Date(clock.at(clock.addDays(today, -CANDIDATE_DAYS), 0));
+  const { since, until: startOfToday } = await candidateWindow(db, access.clinicId, now);
   const rows = await db.sql.query<{
     appointment_id: string;
     starts_at: Date | string;
@@ -82,6 +91,48 @@ export async function noShowCandidates(db: Database, access: Access, now: Date):
     patient: { id: r.patient_id, firstName: r.first_name, lastName: r.last_name, phone: r.phone },
     noShows: Number(r.no_shows),
   }));
+}
+
+/**
+ * Settles one candidate (secretaries and admins): the patient did not come, or the visit took
+ * place and was never closed. Only a candidate of this clinic can be settled this way; one
+ * settled meanwhile (another secretary, the doctor) is an invalid_transition. Audited.
+ */
+export async function settleNoShowCandidate(
+  db: Database,
+  access: Access,
+  req: { appointmentId: string; outcome: "no_show" | "completed"; now: Date },
+): Promise<Appointment> {
+  if (access.actor.role === "doctor") throw new DomainError("forbidden", "Secretaries and admins settle no-shows");
+  const { since, until } = await candidateWindow(db, access.clinicId, req.now);
+  const [row] = await db.sql
+    .query<{ status: string; starts_at: Date | string; patient_id: string }>(
+      `SELECT status, starts_at, patient_id FROM appointment WHERE id = $1::uuid AND clinic_id = $2::uuid`,
+      [req.appointmentId, access.clinicId],
+    )
+    .catch((err: unknown) => {
+      if (sqlState(err) === "22P02") return [];
+      throw err;
+    });
+  if (!row) throw notFound("Appointment", req.appointmentId);
+  const startsAt = new Date(row.starts_at);
+  if (row.status !== "confirmed" || +startsAt < +since || +startsAt >= +until)
+    throw new DomainError("invalid_transition", "Only a confirmed appointment of a past day is a no-show candidate");
+  const change = { appointmentId: req.appointmentId, actor: access.actor, now: req.now };
+  const settled =
+    req.outcome === "no_show"
+      ? await markNoShow(db, { ...change, reason: "confirmed from the no-show list" })
+      : await completeAppointment(db, change);
+  await recordAudit(db, {
+    actor: access.actor,
+    action: req.outcome === "no_show" ? "appointment.no_show" : "appointment.complete",
+    resourceType: "appointment",
+    resourceId: req.appointmentId,
+    patientId: row.patient_id,
+    ip: access.ip,
+    detail: { list: "no-show-candidates" },
+  });
+  return settled;
 }
 
 export interface NoShowRecord {

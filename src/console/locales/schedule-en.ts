@@ -1,7 +1,9 @@
+import { noShowsEn } from "./no-shows-en.js";
 import type { scheduleFr } from "./schedule-fr.js";
 
 /** Console wording in English for the schedule, appointment, inbox and call-list pages (spread into en.ts). */
 export const scheduleEn: typeof scheduleFr = {
+  ...noShowsEn,
   navSchedule: "Schedule",
   navInbox: "Messages",
   navUnconfirmed: "Unconfirmed",

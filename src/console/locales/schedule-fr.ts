@@ -1,5 +1,8 @@
+import { noShowsFr } from "./no-shows-fr.js";
+
 /** Console wording in French for the schedule, appointment, inbox and call-list pages (spread into fr.ts). */
 export const scheduleFr = {
+  ...noShowsFr,
   navSchedule: "Planning",
   navInbox: "Messages",
   navUnconfirmed: "À confirmer",
