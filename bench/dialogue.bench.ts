@@ -77,7 +77,9 @@ export async function dialogueBench(): Promise<BenchResult> {
     await pool(40, CONCURRENCY, (i) => converse(1_000_000 + i)); // warm-up: JIT, caches, pool connections
     const samples: number[] = [];
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const outcomes = await pool(CONVERSATIONS, CONCURRENCY, (i) => converse(i, samples));
+    const cpu = process.cpuUsage(cpu0);
     const seconds = (performance.now() - t0) / 1000;
     const booked = outcomes.filter((o) => o.status === "fulfilled" && o.value).length;
     const failed = outcomes.filter((o) => o.status === "rejected").length;
@@ -99,6 +101,9 @@ export async function dialogueBench(): Promise<BenchResult> {
         "p50 per message": ms(s.p50),
         "p99 per message": ms(s.p99),
         "max per message": ms(s.max),
+        // Where the time goes: this process's CPU (the engine and pg's client) per message; the rest is Postgres and waiting.
+        "Node CPU per message (user + system)": ms((cpu.user + cpu.system) / 1000 / samples.length),
+        "Node CPU busy during the run": `${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %`,
         [`RSS with ${OPEN_CONVERSATIONS} open conversations`]: `${rssMb.toFixed(0)} MB`,
         "bare Express JSON requests/s (same concurrency)": bare.toFixed(0),
         "engine / bare Express": `${((rate / bare) * 100).toFixed(1)} %`,

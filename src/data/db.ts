@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client.js";
@@ -12,10 +13,28 @@ export interface Sql {
   /** Runs statements separated by semicolons, no parameters. */
   exec(text: string): Promise<void>;
   /**
-   * Runs fn on one connection inside BEGIN/COMMIT. `opening` (parameterless statements, sent
-   * with BEGIN in one round trip) is for work every such transaction starts with, e.g. a lock.
+   * Runs fn on one connection inside BEGIN/COMMIT. BEGIN travels with fn's first statement, in
+   * one round trip; `opening` (parameterless statements, e.g. a lock) goes between the two.
    */
-  transaction<T>(fn: (tx: Sql) => Promise<T>, opts?: { opening?: string }): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { opening?: string }): Promise<T>;
+}
+
+/**
+ * A connection already inside a transaction (or one where each statement commits by itself)
+ * seen as a Transaction: its last statement is an ordinary one, the commit comes later.
+ */
+export const withoutBatching = (sql: Sql): Transaction => ({
+  ...sql,
+  commitWith: (text, params) => sql.query(text, params),
+});
+
+/** An open transaction's connection. */
+export interface Transaction extends Sql {
+  /**
+   * Runs a last statement and commits, in one round trip; returns the statement's rows.
+   * Statements after it would run outside the transaction.
+   */
+  commitWith<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
 }
 
 export interface Database {
@@ -46,25 +65,96 @@ function poolSql(pool: pg.Pool | pg.PoolClient): Sql {
     async exec(text: string) {
       await pool.query(text);
     },
-    async transaction<T>(fn: (tx: Sql) => Promise<T>, opts?: { opening?: string }): Promise<T> {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { opening?: string }): Promise<T> {
       if (!(pool instanceof pg.Pool)) {
         if (opts?.opening) await pool.query(opts.opening);
-        return fn(poolSql(pool));
+        return fn(withoutBatching(poolSql(pool)));
       }
       const client = await pool.connect();
+      const tx = new PooledTransaction(client, opts?.opening ? `BEGIN; ${opts.opening}` : "BEGIN");
       try {
-        await client.query(opts?.opening ? `BEGIN; ${opts.opening}` : "BEGIN");
-        const result = await fn(poolSql(client));
-        await client.query("COMMIT");
+        const result = await fn(tx);
+        await tx.finish();
         return result;
       } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
+        await tx.abandon();
         throw err;
       } finally {
         client.release();
       }
     },
   };
+}
+
+/**
+ * A transaction on one pooled connection that saves round trips: BEGIN goes with the first
+ * statement and COMMIT with the last (`commitWith`), each pair as one simple-protocol message
+ * with its values written in as literals.
+ */
+class PooledTransaction implements Transaction {
+  private state: "pending" | "open" | "done" = "pending";
+  private readonly direct: Sql;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly opening: string,
+  ) {
+    this.direct = poolSql(client);
+  }
+
+  async query<T>(text: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<T[]> {
+    if (this.state !== "pending") return this.direct.query<T>(text, params, opts);
+    this.state = "open";
+    return this.batch<T>(`${this.opening}; ${inlined(text, params)}`, 1);
+  }
+
+  async exec(text: string): Promise<void> {
+    if (this.state === "pending") {
+      this.state = "open";
+      await this.client.query(`${this.opening}; ${text}`);
+    } else await this.direct.exec(text);
+  }
+
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { opening?: string }): Promise<T> {
+    return this.direct.transaction(fn, opts);
+  }
+
+  async commitWith<T>(text: string, params?: unknown[]): Promise<T[]> {
+    const statement = inlined(text, params);
+    const opened = this.state === "pending";
+    this.state = "open";
+    const rows = await this.batch<T>(opened ? `${this.opening}; ${statement}; COMMIT` : `${statement}; COMMIT`, 2);
+    this.state = "done";
+    return rows;
+  }
+
+  async finish(): Promise<void> {
+    if (this.state === "open") await this.client.query("COMMIT");
+    this.state = "done";
+  }
+
+  async abandon(): Promise<void> {
+    if (this.state === "open") await this.client.query("ROLLBACK").catch(() => undefined);
+    this.state = "done";
+  }
+
+  /** Sends several statements at once; the rows of the one `fromEnd` places before the end. */
+  private async batch<T>(text: string, fromEnd: number): Promise<T[]> {
+    const results = (await this.client.query(text)) as unknown as pg.QueryResult[];
+    return (results[results.length - fromEnd]?.rows ?? []) as T[];
+  }
+}
+
+const { prepareValue } = createRequire(import.meta.url)("pg/lib/utils.js") as { prepareValue: (v: unknown) => unknown };
+
+/** A statement with its $n parameters written in as literals, escaped the way pg escapes them. */
+function inlined(text: string, params: unknown[] = []): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = params[Number(n) - 1];
+    if (value === null || value === undefined) return "NULL";
+    const prepared = prepareValue(value);
+    return prepared === null ? "NULL" : pg.escapeLiteral(String(prepared));
+  });
 }
 
 export interface PostgresOptions {
@@ -106,14 +196,15 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
     async exec(text: string) {
       await q.exec(text);
     },
-    async transaction<T>(fn: (tx: Sql) => Promise<T>, opts?: { opening?: string }): Promise<T> {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { opening?: string }): Promise<T> {
+      // One process, one connection: nothing to save by batching, so COMMIT stays at the end.
       if (q !== lite) {
         if (opts?.opening) await q.exec(opts.opening);
-        return fn(liteSql(q));
+        return fn(withoutBatching(liteSql(q)));
       }
       return lite.transaction(async (tx) => {
         if (opts?.opening) await tx.exec(opts.opening);
-        return fn(liteSql(tx));
+        return fn(withoutBatching(liteSql(tx)));
       });
     },
   });

@@ -7,6 +7,7 @@ import { holdSlots, releaseHolds } from "../domain/holds.js";
 import { RecentFacts } from "../domain/recent-facts.js";
 import { detectLanguage } from "../domain/language/detect-language.js";
 import { readIntent } from "../domain/language/intent.js";
+import { readDoctor, type KnownDoctor } from "../domain/language/doctors.js";
 import { readBirthDate, readPersonName } from "../domain/language/names.js";
 import { normalize } from "../domain/language/normalize.js";
 import { readWhen, type WhenPreference } from "../domain/language/when.js";
@@ -23,7 +24,7 @@ import {
 import { asksForWaitlist, runWaitlistCommand } from "./waitlist.js";
 import { notFound } from "../domain/errors.js";
 import type { ChatChannel, InboundMessage, OutboundMessage } from "./messages.js";
-import { parsePayload, saysNoPreference, type Reading, type When } from "./reading.js";
+import { parsePayload, saysNoPreference, type DoctorPick, type Reading, type When } from "./reading.js";
 
 /** What the engine needs; transports build it from the AppContext. */
 export interface EngineDeps {
@@ -579,6 +580,15 @@ async function interpret(
       reading.specialtyName = { fr: best.specialty.nameFr, en: best.specialty.nameEn };
     }
     if (saysNoPreference(text)) reading.anyDoctor = true;
+    if (asking !== "askName" && asking !== "askBirthDate") {
+      const { list } = await clinicDoctors(deps.db, clinic.id);
+      const active = list.filter((d) => d.active);
+      const named = readDoctor(normalized, active, { bare: asking === "pickDoctor" });
+      const picks = (ids: string[]) =>
+        active.filter((d) => ids.includes(d.id)).map((d) => doctorPick(d, reading.specialtyId));
+      if (named?.kind === "one") reading.doctor = picks([named.id])[0];
+      else if (named) reading.doctorOptions = picks(named.ids);
+    }
   }
   if (clinic.fallback) reading.fallbackSpecialty = clinic.fallback;
   if (asking === "askName") {
@@ -620,17 +630,38 @@ interface ExecState {
 
 const DAY = 86_400_000;
 
-const doctorNamesOf = new RecentFacts<Map<string, string>>();
+/** A doctor of the clinic as the chat knows them: name parts for reading, the name it writes, specialties. */
+interface ClinicDoctor extends KnownDoctor {
+  name: string;
+  active: boolean;
+  specialties: { id: string; fr: string; en: string }[];
+}
 
-/** The clinic's doctors by id, as the chat names them. */
-function doctorNames(db: Database, clinicId: string): Promise<Map<string, string>> {
-  return doctorNamesOf.get(clinicId, async () => {
-    const rows = await db.sql.query<{ id: string; name: string }>(
-      `SELECT id, title || ' ' || first_name || ' ' || last_name AS name FROM doctor WHERE clinic_id = $1::uuid`,
+const doctorsOf = new RecentFacts<{ list: ClinicDoctor[]; names: Map<string, string> }>();
+
+/** The clinic's doctors (inactive ones too: their past appointments still name them). */
+function clinicDoctors(db: Database, clinicId: string): Promise<{ list: ClinicDoctor[]; names: Map<string, string> }> {
+  return doctorsOf.get(clinicId, async () => {
+    const list = await db.sql.query<ClinicDoctor>(
+      `SELECT d.id, d.first_name AS "firstName", d.last_name AS "lastName", d.active,
+              d.title || ' ' || d.first_name || ' ' || d.last_name AS name,
+              COALESCE((SELECT json_agg(json_build_object('id', s.id, 'fr', s.name_fr, 'en', s.name_en) ORDER BY s.code)
+                          FROM doctor_specialty ds JOIN specialty s ON s.id = ds.specialty_id WHERE ds.doctor_id = d.id), '[]') AS specialties
+         FROM doctor d WHERE d.clinic_id = $1::uuid ORDER BY d.last_name, d.first_name`,
       [clinicId],
     );
-    return new Map(rows.map((r) => [r.id, r.name]));
+    return { list, names: new Map(list.map((d) => [d.id, d.name])) };
   });
+}
+
+/** The clinic's doctors by id, as the chat names them. */
+const doctorNames = async (db: Database, clinicId: string): Promise<Map<string, string>> =>
+  (await clinicDoctors(db, clinicId)).names;
+
+/** A doctor as the dialogue offers them, booked for the specialty the patient named if they practise it. */
+function doctorPick(d: ClinicDoctor, namedSpecialty: string | undefined): DoctorPick {
+  const s = d.specialties.find((x) => x.id === namedSpecialty) ?? d.specialties[0];
+  return { id: d.id, name: d.name, specialty: s ? { id: s.id, name: { fr: s.fr, en: s.en } } : null };
 }
 
 async function toOffered(db: Database, clinicId: string, slots: Slot[], typeId: string): Promise<OfferedSlot[]> {
