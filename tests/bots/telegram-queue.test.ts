@@ -1,13 +1,9 @@
-import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundJob } from "../../src/bots/delivery/outbound.js";
-import { queueDelivery, startDeliveryWorker, type DeliveryWorkerOptions } from "../../src/bots/delivery/queue.js";
 import { deadLetterDesk } from "../../src/bots/delivery/desk.js";
-import { postgresDeliveryLog } from "../../src/bots/delivery/status.js";
 import { telegramChannel } from "../../src/bots/telegram/channel.js";
 import { loadConfig } from "../../src/config.js";
 import { replayingEngine } from "../../src/bots/chat-engine.js";
@@ -16,6 +12,7 @@ import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { paris } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
 import { startFakeTelegram } from "../support/fake-telegram.js";
+import { pendingJobs, testOutboundQueue, until } from "../support/queue.js";
 
 // Delivery through BullMQ on a real Redis (REDIS_URL, its DB index as given).
 const REDIS_URL = process.env.REDIS_URL;
@@ -24,14 +21,12 @@ if (!REDIS_URL) console.warn("telegram-queue.test.ts skipped: set REDIS_URL (e.g
 describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue", () => {
   const TOKEN = "123456:queue-token";
   const SECRET = "webhook-secret-for-queue-tests";
-  const prefix = `tabib-test-${randomBytes(4).toString("hex")}`;
   const logger = pino({ level: "silent" });
-  const workers: { close: () => Promise<void> }[] = [];
   let telegram: Awaited<ReturnType<typeof startFakeTelegram>>;
-  let delivery: ReturnType<typeof queueDelivery>;
+  let queue: ReturnType<typeof testOutboundQueue>;
+  let delivery: (typeof queue)["delivery"];
   let base: string;
   let server: ReturnType<express.Express["listen"]>;
-  let workerOptions: DeliveryWorkerOptions;
   let db: Awaited<ReturnType<typeof freshDatabase>>;
 
   beforeAll(async () => {
@@ -40,27 +35,8 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
     telegram = await startFakeTelegram(TOKEN);
     const now = () => paris("2026-11-30T08:00");
     const api = telegramApi({ token: TOKEN, apiRoot: telegram.apiRoot });
-    delivery = queueDelivery({
-      redisUrl: REDIS_URL!,
-      prefix,
-      attempts: 3,
-      baseDelayMs: 50,
-      limits: { sender: { intervalMs: 1, burst: 30 }, chat: { intervalMs: 20, burst: 1 } },
-      logger,
-      log: postgresDeliveryLog(db, logger),
-    });
-    workerOptions = {
-      redisUrl: REDIS_URL!,
-      prefix,
-      baseDelayMs: 50,
-      senders: { telegram: telegramSender(api) },
-      logger,
-      concurrency: 1,
-      claimMs: 2_000,
-      lockDurationMs: 1_000,
-      stalledIntervalMs: 300,
-      log: postgresDeliveryLog(db, logger),
-    };
+    queue = testOutboundQueue({ redisUrl: REDIS_URL!, db, logger, senders: { telegram: telegramSender(api) } });
+    delivery = queue.delivery;
     const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
     const { router } = telegramChannel({ api, webhookSecret: SECRET, engine, delivery, db, clinicId, logger, now });
     const app = express();
@@ -71,21 +47,12 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
   });
 
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.close()));
-    await delivery?.close();
+    await queue?.close();
     await new Promise((r) => server?.close(r));
     await telegram?.close();
-    const redis = new Redis(REDIS_URL!);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
   });
 
-  const startWorker = (extra: Partial<DeliveryWorkerOptions> = {}) => {
-    const w = startDeliveryWorker({ ...workerOptions, ...extra });
-    workers.push(w);
-    return w;
-  };
+  const startWorker: (typeof queue)["startWorker"] = (extra) => queue.startWorker(extra);
 
   let updateId = 9000;
   const textUpdate = (chatId: number, text: string) => ({
@@ -105,13 +72,6 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
       body: JSON.stringify(update),
     });
     expect(res.status).toBe(200);
-  };
-  const until = async (check: () => boolean | Promise<boolean>, ms = 10_000) => {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error("condition not met in time");
-      await new Promise((r) => setTimeout(r, 25));
-    }
   };
   const texts = (chat: number) => telegram.sent(chat).map((c) => c.params.text as string);
   const settle = () => new Promise((r) => setTimeout(r, 600));
@@ -164,7 +124,7 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
     const row = await db.prisma.messageDelivery.findUniqueOrThrow({ where: { jobId: dead[0]!.id } });
     expect(row).toMatchObject({ status: "dead", attempts: 3, lastError: "telegram 500: Internal Server Error" });
     // Staff see the queue's dead letters through the desk, whichever process failed them.
-    const desk = deadLetterDesk({ config: loadConfig({ REDIS_URL }), db, logger }, { prefix });
+    const desk = deadLetterDesk({ config: loadConfig({ REDIS_URL }), db, logger }, { prefix: queue.prefix });
     expect((await desk.list()).map((d) => d.id)).toEqual(expect.arrayContaining(dead.map((d) => d.id)));
     for (const d of dead) expect(await desk.retry(d.id)).toBe(true);
     await until(() => telegram.sent(chat).length >= dead.length);
@@ -179,7 +139,7 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
   });
 
   it("a worker that dies after sending but before finishing its job does not cause a second send", async () => {
-    await Promise.all(workers.splice(0).map((w) => w.close()));
+    await queue.stopWorkers();
     const chat = 8004;
     let hung: OutboundJob | undefined;
     const dying = startWorker({ afterSend: (job) => ((hung = job), new Promise<void>(() => undefined)) });
@@ -187,11 +147,7 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
     await until(() => hung !== undefined);
     await dying.worker.close(true);
     startWorker();
-    const pending = async () => {
-      const counts = await delivery.queue.getJobCounts("wait", "delayed", "active", "prioritized");
-      return Object.values(counts).reduce((a, b) => a + b, 0);
-    };
-    await until(async () => (await pending()) === 0);
+    await until(async () => (await pendingJobs(delivery.queue)) === 0);
     expect(texts(chat).length).toBeGreaterThan(0);
     await settle();
     await settle();
