@@ -10,8 +10,8 @@ import {
   listDoctors,
   readAppointment,
 } from "../domain/directory.js";
-import { DomainError } from "../domain/errors.js";
-import { createPatient, searchPatients } from "../domain/patients.js";
+import { DomainError, isDomainError } from "../domain/errors.js";
+import { createPatient, readPatient, searchPatients, type PatientAccess } from "../domain/patients.js";
 import {
   channelLabel,
   field,
@@ -306,6 +306,17 @@ export function appointmentRoutes(router: Router, ctx: AppContext): void {
     );
   }
 
+  /** The patient picked on the urgent form, read like any patient record (audited); none if gone. */
+  async function chosenPatientOf(access: PatientAccess, id: string) {
+    try {
+      const patient = await readPatient(ctx.db, access, id);
+      return patient.erasedAt ? null : patient;
+    } catch (err) {
+      if (isDomainError(err, "not_found")) return null;
+      throw err;
+    }
+  }
+
   async function renderUrgent(
     req: Request,
     res: Response,
@@ -323,9 +334,7 @@ export function appointmentRoutes(router: Router, ctx: AppContext): void {
       listDoctors(ctx.db, session.user.clinicId, { active: true }),
       listAppointmentTypes(ctx.db, session.user.clinicId, { active: true }),
       q.length >= 2 ? searchPatients(ctx.db, access, { q, limit: 20 }) : Promise.resolve([]),
-      chosen
-        ? ctx.db.prisma.patient.findFirst({ where: { id: chosen, clinicId: session.user.clinicId, erasedAt: null } })
-        : Promise.resolve(null),
+      chosen ? chosenPatientOf(access, chosen) : Promise.resolve(null),
     ]);
     const patients = found.map((p) => ({ id: p.id, name: personName(p), phone: p.phone ?? "" }));
     if (chosenPatient && !patients.some((p) => p.id === chosenPatient.id))

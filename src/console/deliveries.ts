@@ -32,7 +32,7 @@ const STATUS_LABEL: Record<DeliveryStatus, MessageKey> = {
 const STATUSES = Object.keys(STATUS_LABEL) as DeliveryStatus[];
 
 /**
- * Undelivered messages for the front desk: the dead letters of every channel (channel, masked
+ * Undelivered messages for the front desk, its own clinic's only: the dead letters of every channel (channel, masked
  * recipient, the provider's reason, attempts, time; never the text) with a retry button, and the
  * last 24 hours' statuses per channel.
  */
@@ -46,7 +46,11 @@ export function deliveryRoutes(router: Router, ctx: AppContext): void {
       const { t, locale } = res.locals as PageLocals;
       const clinic = await getClinic(ctx.db, session.user.clinicId);
       const format = new ClinicFormat(locale, clinic.timeZone);
-      const [letters, counts] = await Promise.all([deadLetterRows(desk, refOf), deliveryCounts(ctx.db, 24)]);
+      // Only the messages of the staff member's own clinic: its people's addresses, its jobs.
+      const [letters, counts] = await Promise.all([
+        deadLetterRows(desk, refOf, { db: ctx.db, clinicId: session.user.clinicId }),
+        deliveryCounts(ctx.db, 24, session.user.clinicId),
+      ]);
       const byChannel = new Map<ChatChannel, Record<string, number>>();
       for (const c of counts) byChannel.set(c.channel, { ...byChannel.get(c.channel), [c.status]: c.count });
       const done = req.query.done;
@@ -79,7 +83,12 @@ export function deliveryRoutes(router: Router, ctx: AppContext): void {
       const found =
         typeof ref === "string" &&
         REF.test(ref) &&
-        (await retryDeadLetterAsStaff(ctx.db, desk, refOf, { actor: actorOf(session), ref, ip: req.ip }));
+        (await retryDeadLetterAsStaff(ctx.db, desk, refOf, {
+          actor: actorOf(session),
+          ref,
+          ip: req.ip,
+          clinicId: session.user.clinicId,
+        }));
       res.redirect(303, `/deliveries?done=${found ? "retried" : "gone"}`);
     } catch (err) {
       next(err);

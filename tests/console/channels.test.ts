@@ -70,6 +70,13 @@ describe("undelivered messages in the console", () => {
       redelivered: false,
       attempts: 1,
     });
+    // It answers a patient's message in one of the clinic's conversations: the clinic's to see.
+    const conversation = await ctx.db.prisma.conversation.create({
+      data: { clinicId: world.clinicId, channel: "telegram", senderId: CHAT, snapshot: {} },
+    });
+    await ctx.db.prisma.processedMessage.create({
+      data: { channel: "telegram", providerMessageId: `c${CHAT}_77`, conversationId: conversation.id, replies: [] },
+    });
     telegram.failNext(1, { status: 500 });
     const [job] = outboundJobs("telegram", CHAT, `c${CHAT}_77`, [{ text: SECRET_TEXT }]);
     await delivery.deliver([job!]);
