@@ -1,6 +1,6 @@
 import { assign, setup } from "xstate";
 import type { ChatLocale, Params, Reply } from "./locales/index.js";
-import { payloadId, type Reading, type When } from "./reading.js";
+import { payloadId, type DoctorPick, type Reading, type When } from "./reading.js";
 
 /*
  * The dialogue as a pure state machine: no promises, no database. Transitions queue replies
@@ -66,6 +66,10 @@ export interface DialogueContext {
   purpose: "book" | "list" | "cancel" | "reschedule" | "waitlist";
   specialtyId: string | null;
   specialtyName: { fr: string; en: string } | null;
+  /** The doctor the patient asked for, if any (absent from snapshots saved before doctors could be named). */
+  doctor?: DoctorPick | null;
+  /** The doctors a shared name could mean, while the patient is asked which. */
+  doctorOptions?: DoctorPick[];
   when: When | null;
   ambiguous: When[];
   offered: OfferedSlot[];
@@ -251,19 +255,25 @@ function joinFromOffer(c: Ctx): Command {
   const earliest = c.offered.map((s) => s.startsAt).sort()[0];
   if (c.purpose === "reschedule" && c.target)
     return { type: "joinWaitlist", appointmentId: c.target.id, wantedBefore: earliest };
-  return { type: "joinWaitlist", specialtyId: c.specialtyId ?? undefined, wantedBefore: earliest };
+  return {
+    type: "joinWaitlist",
+    specialtyId: c.specialtyId ?? undefined,
+    doctorId: c.doctor?.id,
+    wantedBefore: earliest,
+  };
 }
 
 function offerReply(c: Ctx, slots: OfferedSlot[], step: number, e: Extract<Ev, { type: "SLOTS" }>): Reply {
   const spec = c.specialtyName ? c.specialtyName[c.locale] : undefined;
   const { minutes } = e;
+  const doctor = c.purpose === "book" ? (c.doctor?.name ?? undefined) : undefined;
   const intro = e.more
     ? [line("offerMore", { minutes }), line("otherHint")]
     : e.past
-      ? [line("pastTime"), line("offer", { minutes, specialty: spec })]
+      ? [line("pastTime"), line("offer", { minutes, specialty: spec, doctor })]
       : e.missed && e.missed.kind !== "asap"
-        ? [line("noSlotAsked", { minutes, specialty: spec, ...askedParams(e.missed) })]
-        : [line("offer", { minutes, specialty: spec })];
+        ? [line("noSlotAsked", { minutes, specialty: spec, doctor, ...askedParams(e.missed) })]
+        : [line("offer", { minutes, specialty: spec, doctor })];
   return {
     lines: intro,
     choices: [
@@ -278,7 +288,7 @@ function offerReply(c: Ctx, slots: OfferedSlot[], step: number, e: Extract<Ev, {
 function offerFor(c: Ctx, when: When): Extract<Command, { type: "offer" }> {
   if (c.purpose === "reschedule" && c.target)
     return { type: "offer", typeId: c.target.typeId, doctorId: c.target.doctorId, when };
-  return { type: "offer", specialtyId: c.specialtyId ?? undefined, when };
+  return { type: "offer", specialtyId: c.specialtyId ?? undefined, doctorId: c.doctor?.id, when };
 }
 
 /**
@@ -293,23 +303,56 @@ const specialtyOf = (r: Reading): { id: string; name: { fr: string; en: string }
       ? r.fallbackSpecialty
       : null;
 
-const startBooking = (c: Ctx, r: Reading): { target: string; update: Update } => {
-  const spec = specialtyOf(r);
+/**
+ * A new booking from what the message says. `keep`: the patient was already booking and only
+ * changed the doctor ("plutôt avec le Dr Lefèvre"): the time they gave still holds.
+ */
+const startBooking = (c: Ctx, r: Reading, keep = false): { target: string; update: Update } => {
+  const doctor = r.doctor ?? null;
+  const spec = doctor?.specialty ?? specialtyOf(r);
   // The time said in the first message is kept while the specialty is asked for.
   const base: Update = {
     purpose: "book",
     specialtyId: spec?.id ?? null,
     specialtyName: spec?.name ?? null,
-    when: r.when ?? null,
-    ambiguous: r.ambiguousWhen ?? [],
+    doctor,
+    doctorOptions: [],
+    when: r.when ?? (keep ? c.when : null),
+    ambiguous: r.ambiguousWhen ?? (keep ? c.ambiguous : []),
     offered: [],
     chosen: null,
     target: null,
   };
   const next = { ...c, ...base };
+  if (r.doctorOptions?.length) return askWhichDoctor(next, r.doctorOptions, base);
   if (!spec) return { target: "askWhat", update: { ...base, ...ask(next, { lines: [line("askWhat")] }) } };
   return afterSpecialty(next, r, base);
 };
+
+/** "Dr Martin" when the clinic has two: the patient picks one (a button, a number or the first name). */
+function askWhichDoctor(c: Ctx, options: DoctorPick[], base: Update): { target: string; update: Update } {
+  const step = c.step + 1;
+  const r: Reply = {
+    lines: [line("askWhichDoctor")],
+    choices: options.map((d, i) => ({
+      id: payloadId(step, "doctor", i),
+      key: "doctorLabel",
+      params: { doctor: d.name },
+    })),
+  };
+  return { target: "pickDoctor", update: { ...base, step, doctorOptions: options, ...ask({ ...c, step }, r) } };
+}
+
+/** The doctor picked among `doctorOptions`, by button, by number or by name. */
+function pickedDoctor(c: Ctx, r: Reading): DoctorPick | undefined {
+  const options = c.doctorOptions ?? [];
+  const i = picked(c, { type: "MESSAGE", reading: r }, "doctor", options.length);
+  if (i !== undefined) return options[i];
+  return r.doctor && options.find((d) => d.id === r.doctor!.id);
+}
+
+/** Whether a message names a doctor of the clinic (one, or several sharing the name). */
+const namesDoctor = (r: Reading): boolean => !!r.doctor || !!r.doctorOptions?.length;
 
 function afterSpecialty(c: Ctx, r: Reading, base: Update = {}): { target: string; update: Update } {
   const ambiguous = r.ambiguousWhen?.length ? r.ambiguousWhen : r.when ? [] : c.ambiguous;
@@ -317,7 +360,11 @@ function afterSpecialty(c: Ctx, r: Reading, base: Update = {}): { target: string
   const when = r.when ?? c.when;
   if (when) return { target: "searching", update: { ...base, when, outbox: out(c, command(offerFor(c, when))) } };
   const spec = c.specialtyName ? c.specialtyName[c.locale] : undefined;
-  return { target: "askWhen", update: { ...base, ...ask(c, { lines: [line("askWhen", { specialty: spec })] }) } };
+  const doctor = c.purpose === "book" ? (c.doctor?.name ?? undefined) : undefined;
+  return {
+    target: "askWhen",
+    update: { ...base, ...ask(c, { lines: [line("askWhen", { specialty: spec, doctor })] }) },
+  };
 }
 
 function askAmbiguous(c: Ctx, options: When[], base: Update = {}): { target: string; update: Update } {
@@ -422,6 +469,12 @@ function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[
       })),
     },
   ];
+  // Naming a doctor starts (or redirects) a booking with them; a move keeps its own doctor.
+  const withDoctor = routeTo(
+    (e, c) => namesDoctor(reading(e)) && !(c.purpose === "reschedule" && c.target),
+    (c, r) => startBooking(c, r, opts.idle !== true && c.purpose === "book"),
+    [command({ type: "releaseHolds" })],
+  );
   const bookFresh = routeTo(
     (e) => wants(e, "book", "book") && (opts.idle === true || !!reading(e).specialtyId || menuPick(e) === "book"),
     (c, r) => startBooking(c, r),
@@ -446,7 +499,7 @@ function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[
       ),
     },
   ];
-  return [...guards, ...(opts.early ?? []), ...routes, ...own, ...bookFresh, ...last];
+  return [...guards, ...(opts.early ?? []), ...routes, ...withDoctor, ...own, ...bookFresh, ...last];
 }
 
 /** One transition per possible destination of `decide`, so XState sees real targets. */
@@ -455,7 +508,7 @@ function routeTo(
   decide: (c: Ctx, r: Reading) => { target: string; update: Update },
   before: Outbox = [],
 ): Transition[] {
-  return ["askWhat", "askWhen", "ambiguous", "searching"].map((target) => ({
+  return ["askWhat", "askWhen", "ambiguous", "searching", "pickDoctor"].map((target) => ({
     guard: ({ context, event }) => when(event, context) && decide(context, reading(event)).target === target,
     target: `#dialogue.${target}`,
     actions: act(({ context, event }) => {
@@ -488,6 +541,8 @@ export const dialogueMachine = setup({
     purpose: "book",
     specialtyId: null,
     specialtyName: null,
+    doctor: null,
+    doctorOptions: [],
     when: null,
     ambiguous: [],
     offered: [],
@@ -578,6 +633,28 @@ export const dialogueMachine = setup({
             actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("unknownSpecialty")] })) })),
           },
         ]),
+      },
+    },
+    pickDoctor: {
+      on: {
+        MESSAGE: handlers([], {
+          early: routeTo(
+            (e, c) => pickedDoctor(c, reading(e)) !== undefined,
+            (c, r) => {
+              const doctor = pickedDoctor(c, r)!;
+              const chosen: Update = {
+                doctor,
+                doctorOptions: [],
+                specialtyId: doctor.specialty?.id ?? c.specialtyId,
+                specialtyName: doctor.specialty?.name ?? c.specialtyName,
+              };
+              const next = { ...c, ...chosen, step: c.step + 1 };
+              const base = { ...chosen, step: next.step };
+              if (next.specialtyId) return afterSpecialty(next, r, base);
+              return { target: "askWhat", update: { ...base, ...ask(next, { lines: [line("askWhat")] }) } };
+            },
+          ),
+        }),
       },
     },
     askWhen: {

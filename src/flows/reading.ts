@@ -6,6 +6,13 @@ export type When =
   | { kind: "range"; from: string; to: string; partOfDay?: "morning" | "afternoon" | "evening"; past?: boolean }
   | { kind: "asap" };
 
+/** A doctor as the dialogue needs one: who, as the chat names them, and the specialty to book them for. */
+export interface DoctorPick {
+  id: string;
+  name: string;
+  specialty: { id: string; name: { fr: string; en: string } } | null;
+}
+
 /** Everything the engine understood of one inbound message, before the machine decides what it means here. */
 export interface Reading {
   intent:
@@ -34,6 +41,10 @@ export interface Reading {
   ambiguousWhen?: When[];
   specialtyId?: string;
   specialtyName?: { fr: string; en: string };
+  /** A doctor of the clinic the patient named ("Dr Dubois"): whom to offer times with. */
+  doctor?: DoctorPick;
+  /** A name several of the clinic's doctors share ("Dr Martin"): the ones to ask about. */
+  doctorOptions?: DoctorPick[];
   /** "Any doctor", "peu importe", "no preference": the patient leaves the choice to the clinic. */
   anyDoctor?: boolean;
   /**

@@ -46,19 +46,21 @@ export const en = {
   unknownSpecialty: () =>
     "I couldn't match that to one of our specialties. Could you say it differently, or describe your symptoms?",
   askWhen: (p) =>
-    `When would you like to come${p.specialty ? ` for ${p.specialty}` : ""}? (e.g. “tomorrow morning”, “Tuesday around 10”, “as soon as possible”)`,
+    `When would you like to come${p.specialty ? ` for ${p.specialty}` : ""}${p.doctor ? ` with ${p.doctor}` : ""}? (e.g. “tomorrow morning”, “Tuesday around 10”, “as soon as possible”)`,
   whenNotUnderstood: () =>
     "I didn't get the day or time. Try “tomorrow at 10”, “next Friday morning” or “as soon as possible”.",
   askAmbiguousDay: () => "Do you mean today or next week?",
   ambiguousToday: () => "Today",
   ambiguousNextWeek: () => "Next week",
+  askWhichDoctor: () => "Several of our doctors have that name. Which one would you like to see?",
+  doctorLabel: (p) => String(p.doctor),
   pastTime: () => "That time has already passed; here are the nearest free times.",
   offer: (p) =>
-    `Here are the times I can hold for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
+    `Here are the times${p.doctor ? ` with ${p.doctor}` : ""} I can hold for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
   slotLabel: (p, f) => `${f.dateTime(String(p.at))} — ${p.doctor}`,
   otherTimes: () => "Other times",
   noSlotAsked: (p, f) =>
-    `No free time ${askedEn(p, f)}; here are the nearest, held for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
+    `No free time${p.doctor ? ` with ${p.doctor}` : ""} ${askedEn(p, f)}; here are the nearest, held for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
   offerMore: (p) => `Here are the next free times, held for you for ${p.minutes} minutes:`,
   otherHint: () => "None suits you? Tell me another day or time.",
   noSlots: () => "I found no free time for that. Would you like to try another day?",

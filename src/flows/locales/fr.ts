@@ -39,19 +39,21 @@ export const fr: Copy = {
   unknownSpecialty: () =>
     "Je n'ai pas reconnu de spécialité. Pouvez-vous le dire autrement, ou décrire vos symptômes ?",
   askWhen: (p) =>
-    `Quand souhaitez-vous venir${p.specialty ? ` (${p.specialty})` : ""} ? (par ex. « demain matin », « mardi vers 10h », « au plus vite »)`,
+    `Quand souhaitez-vous venir${p.doctor ? ` voir ${p.doctor}` : ""}${p.specialty ? ` (${p.specialty})` : ""} ? (par ex. « demain matin », « mardi vers 10h », « au plus vite »)`,
   whenNotUnderstood: () =>
     "Je n'ai pas compris le jour ou l'heure. Essayez « demain à 10h », « vendredi prochain matin » ou « au plus vite ».",
   askAmbiguousDay: () => "Voulez-vous dire aujourd'hui ou la semaine prochaine ?",
   ambiguousToday: () => "Aujourd'hui",
   ambiguousNextWeek: () => "La semaine prochaine",
+  askWhichDoctor: () => "Plusieurs de nos médecins portent ce nom. Lequel souhaitez-vous voir ?",
+  doctorLabel: (p) => String(p.doctor),
   pastTime: () => "Cet horaire est déjà passé ; voici les créneaux libres les plus proches.",
   offer: (p) =>
-    `Voici les créneaux que je vous réserve pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
+    `Voici les créneaux${p.doctor ? ` avec ${p.doctor}` : ""} que je vous réserve pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
   slotLabel: (p, f) => `${f.dateTime(String(p.at))} — ${p.doctor}`,
   otherTimes: () => "Autres horaires",
   noSlotAsked: (p, f) =>
-    `Pas de créneau libre ${askedFr(p, f)} ; voici les plus proches, réservés pour vous pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
+    `Pas de créneau libre${p.doctor ? ` avec ${p.doctor}` : ""} ${askedFr(p, f)} ; voici les plus proches, réservés pour vous pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
   offerMore: (p) => `Voici les créneaux libres suivants, réservés pour vous pendant ${p.minutes} minutes :`,
   otherHint: () => "Aucun ne convient ? Indiquez-moi un autre jour ou une autre heure.",
   noSlots: () => "Je n'ai trouvé aucun créneau libre. Voulez-vous essayer un autre jour ?",

@@ -1,0 +1,21 @@
+import { words } from "./words.js";
+
+/** Titles written before a doctor's name, folded ("Dr.", "Docteur", "Doctor", "Pr", "Professeur"…). */
+export const DOCTOR_TITLES: ReadonlySet<string> = new Set(
+  words(`
+    dr drs dre doc docteur docteure doctoresse doctor doctors doctour doctur docter
+    pr prof professeur professeure professor
+  `),
+);
+
+/**
+ * Words that, right before a name, say it is the person to see: "avec Dubois", "chez Martin",
+ * "with Lefevre", "see Moreau". Without a title or one of these, a lone family name is not read
+ * as a doctor (the patient may be giving their own name, or a street).
+ */
+export const DOCTOR_CUES: ReadonlySet<string> = new Set(
+  words(`
+  avec chez voir consulter with see visit seeing
+  madame mme monsieur mr mrs ms miss
+`),
+);
