@@ -14,6 +14,12 @@ export interface Phrase {
   readonly steps: readonly (readonly Alternative[])[];
   /** Step i and i+1 typed as one word ("rendezvous" for "rendez vous"): every pairing, compiled once. */
   readonly joinedSteps: readonly (readonly Alternative[])[];
+  /**
+   * Per step, the first letters (as `initialBit`s) and synonym groups of every word that could
+   * stand for it, alone or glued to a neighbour: a message with none of them cannot contain the phrase.
+   */
+  readonly stepInitials: readonly number[];
+  readonly stepGroups: readonly (readonly number[])[];
 }
 
 interface Alternative {
@@ -65,8 +71,23 @@ export function compilePhrase(source: string): Phrase {
     const following = steps[i + 1] ?? [];
     return step.flatMap((a) => following.map((b) => alternative(a.word + b.word, b.prefix)));
   });
-  return { source, steps, joinedSteps };
+  const standIns = steps.map((step, i) => [...step, ...joinedSteps[i]!, ...(i > 0 ? joinedSteps[i - 1]! : [])]);
+  return {
+    source,
+    steps,
+    joinedSteps,
+    stepInitials: standIns.map((alts) => alts.reduce((bits, alt) => bits | initialBit(alt.word), 0)),
+    stepGroups: standIns.map((alts) => [
+      ...new Set(alts.map((alt) => alt.facts.group).filter((g): g is number => g !== undefined)),
+    ]),
+  };
 }
+
+/** A word's first letter as one bit (a–z each their own, anything else shares five). */
+const initialBit = (word: string): number => {
+  const code = word.charCodeAt(0);
+  return code >= 97 && code <= 122 ? 1 << (code - 97) : 1 << (26 + (code % 5));
+};
 
 const alternative = (word: string, prefix: boolean): Alternative => ({ word, prefix, facts: factsOf(word) });
 
@@ -190,6 +211,8 @@ export function findAnyPhrase(
  */
 interface Overview {
   readonly initials: ReadonlySet<string>;
+  /** `initialBit`s of every word, glued pair and elided remainder: each way of matching keeps the first letter. */
+  readonly initialBits: number;
   /** First two letters of each word and glued pair. */
   readonly openings: ReadonlySet<string>;
   /** Each word and glued pair, and their stems. */
@@ -218,6 +241,7 @@ function overviewOf(tokens: readonly Token[]): Overview {
     const shapes = new Set<number>();
     const facts: WordFacts[] = [];
     const glued: ({ word: string; facts: WordFacts } | undefined)[] = [];
+    let initialBits = 0;
     tokens.forEach((token, i) => {
       const next = tokens[i + 1];
       const own = factsOf(token.word);
@@ -231,16 +255,20 @@ function overviewOf(tokens: readonly Token[]): Overview {
       ] as const) {
         if (word === undefined || !f) continue;
         initials.add(word[0]!);
+        initialBits |= initialBit(word);
         openings.add(word.slice(0, 2));
         stems.add(word).add(f.stem);
         if (f.group !== undefined) groups.add(f.group);
         if (word.length >= 5) shapes.add(shape(word, word.length));
         for (const particle of ELIDED_PARTICLES) {
-          if (word.length > particle.length && word.startsWith(particle)) elided.add(word.slice(particle.length));
+          if (word.length > particle.length && word.startsWith(particle)) {
+            elided.add(word.slice(particle.length));
+            initialBits |= initialBit(word.slice(particle.length));
+          }
         }
       }
     });
-    overview = { initials, openings, stems, groups, elided, shapes, facts, glued };
+    overview = { initials, initialBits, openings, stems, groups, elided, shapes, facts, glued };
     overviews.set(tokens, overview);
   }
   return overview;
@@ -269,7 +297,12 @@ function mayMeet(alt: Alternative, overview: Overview, options: PhraseOptions): 
 }
 
 function mayOccur(phrase: Phrase, overview: Overview, options: PhraseOptions): boolean {
-  const { steps, joinedSteps } = phrase;
+  const { steps, joinedSteps, stepInitials, stepGroups } = phrase;
+  // A first pass of one bit test per step turns most phrases away before any word is compared.
+  for (let i = 0; i < steps.length; i++) {
+    if ((stepInitials[i]! & overview.initialBits) === 0 && !stepGroups[i]!.some((g) => overview.groups.has(g)))
+      return false;
+  }
   for (let i = 0; i < steps.length; i++) {
     if (
       !someMayMeet(steps[i]!, overview, options) &&
