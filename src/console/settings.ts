@@ -138,7 +138,14 @@ export function settingsRoutes(router: Router, ctx: AppContext): void {
     try {
       const { session, t } = await pageContext(ctx, res);
       try {
-        await saveClinicSettings(ctx.db, actorOf(session), session.user.clinicId, clinicForm(req.body), req.ip);
+        await saveClinicSettings(
+          ctx.db,
+          actorOf(session),
+          session.user.clinicId,
+          clinicForm(req.body),
+          req.ip,
+          ctx.now(),
+        );
       } catch (err) {
         const text = refusal(t, err);
         if (text === null) throw err;

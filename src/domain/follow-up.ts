@@ -1,7 +1,7 @@
 import type { Database } from "../data/db.js";
 import type { Actor } from "./actor.js";
 import { recordNotices, type NoticeKind, type NoticeMedium } from "./notices.js";
-import { syncReminders, type ScheduledReminder } from "./reminders.js";
+import { replanClinicReminders, syncReminders, type ScheduledReminder } from "./reminders.js";
 
 /** What just happened to an appointment, as booking's services report it. */
 export type AppointmentChange = "booked" | "moved" | "cancelled" | "accepted" | "declined" | "closed";
@@ -56,8 +56,20 @@ export async function followAppointmentChange(
   const notices = kind
     ? await recordNotices(db, { appointmentId: appointment.id, kind, version: appointment.updatedAt, media })
     : [];
-  const work = { reminders, notices };
-  if (reminders.length + notices.length > 0)
+  return announce(db, { reminders, notices });
+}
+
+/**
+ * Runs after the clinic's reminder offsets, quiet hours or time zone changed: the reminders
+ * still to send of its upcoming appointments follow the new settings (see replanClinicReminders).
+ */
+export async function followSettingsChange(db: Database, clinicId: string, now: Date): Promise<FollowUps> {
+  return announce(db, { reminders: await replanClinicReminders(db, clinicId, now), notices: [] });
+}
+
+/** Tells this process's job runner of new work at once; returns it. */
+function announce(db: Database, work: FollowUps): FollowUps {
+  if (work.reminders.length + work.notices.length > 0)
     for (const listener of listeners.get(db) ?? []) {
       try {
         listener(work);

@@ -167,6 +167,35 @@ export async function syncReminders(
 }
 
 /**
+ * Re-plans the reminders of a clinic's upcoming confirmed appointments after its reminder
+ * offsets, quiet hours or time zone changed: a removed offset's unsent reminder is cancelled,
+ * one whose time moved is re-armed under a new id, a new offset's is added; reminders already
+ * sent stay as they are. Returns the reminders now scheduled under new ids.
+ */
+export async function replanClinicReminders(db: Database, clinicId: string, now: Date): Promise<ScheduledReminder[]> {
+  const scheduled: ScheduledReminder[] = [];
+  let after: { startsAt: Date; id: string } | null = null;
+  for (;;) {
+    const page: { id: string; starts_at: Date | string }[] = await db.sql.query<{
+      id: string;
+      starts_at: Date | string;
+    }>(
+      `SELECT id, starts_at FROM appointment
+        WHERE clinic_id = $1::uuid AND status = 'confirmed' AND starts_at > $2
+          AND ($3::timestamptz IS NULL OR (starts_at, id) > ($3::timestamptz, $4::uuid))
+        ORDER BY starts_at, id LIMIT 500`,
+      [clinicId, now, after?.startsAt ?? null, after?.id ?? null],
+    );
+    for (const a of page) {
+      const ref = { id: a.id, clinicId, status: "confirmed", startsAt: new Date(a.starts_at) };
+      scheduled.push(...(await syncReminders(db, ref, now)));
+      after = { startsAt: ref.startsAt, id: ref.id };
+    }
+    if (page.length < 500) return scheduled;
+  }
+}
+
+/**
  * Reminders due by `until` that nobody is sending (or whose sender's claim is older than the
  * lease), in (sendAt, id) order after `after`: a caller pages through them once per pass.
  */
@@ -186,7 +215,9 @@ export async function dueReminders(
 
 /**
  * Confirmed upcoming appointments (starting before `horizon`) whose reminder rows are missing
- * or stale: a process that died between a booking and its follow-up leaves these behind.
+ * or stale: a process that died between a booking and its follow-up (or during a settings
+ * change's re-planning) leaves these behind, as does one that planned with settings it had
+ * not yet seen change. Stale: a scheduled reminder for an offset the clinic no longer has.
  */
 export async function appointmentsMissingReminders(
   db: Database,
@@ -199,7 +230,10 @@ export async function appointmentsMissingReminders(
           SELECT 1 FROM unnest(c.reminder_offsets_minutes) o
            WHERE o > 0 AND NOT EXISTS (
              SELECT 1 FROM reminder r WHERE r.appointment_id = a.id AND r.offset_minutes = o
-                AND r.due_at = a.starts_at - make_interval(mins => o) AND r.status <> 'cancelled'))
+                AND r.due_at = a.starts_at - make_interval(mins => o) AND r.status <> 'cancelled')
+          UNION ALL
+          SELECT 1 FROM reminder r WHERE r.appointment_id = a.id AND r.status = 'scheduled'
+             AND r.offset_minutes <> ALL(c.reminder_offsets_minutes))
       ORDER BY a.starts_at LIMIT $3`,
     [opts.now, opts.horizon, opts.limit],
   );

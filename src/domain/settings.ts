@@ -13,6 +13,7 @@ import {
   type SpecialtyFields,
 } from "./directory.js";
 import { DomainError, invalid } from "./errors.js";
+import { followSettingsChange } from "./follow-up.js";
 import type { StaffActor } from "./staff.js";
 
 /*
@@ -122,13 +123,26 @@ export const settingsOf = (c: Clinic): ClinicSettings => ({
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
-/** Saves the whole settings set (admins). Returns the clinic and the names of the fields that changed. */
+/** The settings reminders are planned with: changing one re-plans the reminders still to send. */
+const REMINDER_PLANNING: readonly (keyof ClinicSettings)[] = [
+  "reminderOffsetsMinutes",
+  "quietHoursStartMinute",
+  "quietHoursEndMinute",
+  "timeZone",
+];
+
+/**
+ * Saves the whole settings set (admins). Returns the clinic and the names of the fields that
+ * changed. A change to reminder offsets, quiet hours or the time zone re-plans the unsent
+ * reminders of upcoming appointments.
+ */
 export async function saveClinicSettings(
   db: Database,
   actor: StaffActor,
   clinicId: string,
   input: ClinicSettings,
   ip?: string | null,
+  now: Date = new Date(),
 ): Promise<{ clinic: Clinic; changed: string[] }> {
   if (actor.role !== "admin") throw new DomainError("forbidden", "Only admins change clinic settings");
   const s: ClinicSettings = {
@@ -155,6 +169,7 @@ export async function saveClinicSettings(
     ip,
     detail: { fields: changed },
   });
+  if (changed.some((k) => REMINDER_PLANNING.includes(k))) await followSettingsChange(db, clinicId, now);
   return { clinic, changed };
 }
 

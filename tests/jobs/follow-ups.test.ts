@@ -13,6 +13,7 @@ import { smtpMailer } from "../../src/jobs/mailer.js";
 import { sweepFollowUps } from "../../src/jobs/sweeper.js";
 import { createTestClinic, paris, type TestClinic } from "../support/clinic.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
+import { testFollowUpDeps } from "../support/follow-up-deps.js";
 import { startFakeGraph } from "../support/fake-graph.js";
 import { header, mimePart, startFakeSmtp } from "../support/fake-smtp.js";
 import { startFakeTelegram } from "../support/fake-telegram.js";
@@ -67,17 +68,13 @@ beforeAll(async () => {
   });
   const logger = pino({ level: "silent" });
   outbox = clinicOutbox({ config, db, logger });
-  deps = {
+  deps = testFollowUpDeps({
     db,
     outbox,
     mailer: smtpMailer(smtp.url, "Clinique Test <rdv@clinique.example>"),
     logger,
     now: () => now,
-    holdMinutes: 5,
-    idleMinutes: 30,
-    leaseMs: 60_000,
-    whatsappTemplates: { reminder: "appointment_reminder", notice: "appointment_update" },
-  };
+  });
 });
 
 afterAll(async () => {
