@@ -70,6 +70,8 @@ export interface OfferMade {
   /** The patient's address on a chat channel the service can send on. */
   channel: string;
   externalId: string;
+  /** The patient's language, for a WhatsApp template outside the 24-hour window. */
+  locale: "fr" | "en";
 }
 
 export type WaitlistAnswer =
@@ -296,6 +298,7 @@ interface Candidate {
   doctor_name: string;
   channel: string;
   external_id: string;
+  locale: "fr" | "en";
 }
 
 /**
@@ -366,6 +369,7 @@ export async function offerFreedSlot(
       holdMinutes: next.hold_minutes,
       channel: next.channel,
       externalId: next.external_id,
+      locale: next.locale,
     };
   });
 }
@@ -390,7 +394,8 @@ interface SlotTerms {
  */
 const candidatesFor = (s: SlotTerms): string => `
   SELECT e.id AS entry_id, e.patient_id, t.id AS type_id, t.duration_minutes, c.waitlist_hold_minutes AS hold_minutes,
-         d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, idn.channel, idn.external_id
+         d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, idn.channel, idn.external_id,
+         p.preferred_locale::text AS locale
     FROM waitlist_entry e
     JOIN clinic c ON c.id = e.clinic_id
     JOIN patient p ON p.id = e.patient_id AND p.erased_at IS NULL
@@ -599,6 +604,7 @@ export async function claimWaitlistOffer(
     hold_minutes: number;
     channel: string;
     chat_id: string;
+    locale: "fr" | "en";
   }>(
     `WITH claimed AS (
        UPDATE waitlist_offer SET claimed_at = $2, attempts = attempts + 1
@@ -607,9 +613,9 @@ export async function claimWaitlistOffer(
         RETURNING *)
      SELECT o.id, o.entry_id, e.clinic_id, e.patient_id, o.doctor_id, o.type_id, o.starts_at, o.ends_at, o.expires_at,
             d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, c.waitlist_hold_minutes AS hold_minutes,
-            o.channel::text AS channel, o.chat_id
+            o.channel::text AS channel, o.chat_id, p.preferred_locale::text AS locale
        FROM claimed o JOIN waitlist_entry e ON e.id = o.entry_id JOIN clinic c ON c.id = e.clinic_id
-       JOIN doctor d ON d.id = o.doctor_id`,
+       JOIN doctor d ON d.id = o.doctor_id JOIN patient p ON p.id = e.patient_id`,
     [offerId, now, new Date(+now - leaseMs)],
   );
   if (!row) return null;
@@ -627,6 +633,7 @@ export async function claimWaitlistOffer(
     holdMinutes: row.hold_minutes,
     channel: row.channel,
     externalId: row.chat_id,
+    locale: row.locale,
   };
 }
 

@@ -16,6 +16,8 @@ import {
   releaseWaitlistOffer,
   unsentWaitlistOffers,
 } from "../domain/waitlist.js";
+import type { OutboundJob } from "../bots/delivery/outbound.js";
+import { fitWhatsappWindow } from "./contact.js";
 import { DEFAULT_LEASE_MS } from "./deps.js";
 
 /** How often the timed care work runs: escalation is due within this of its minute. */
@@ -81,13 +83,16 @@ export function startCare(
   };
 
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  /** Nobody answered these messages: outside WhatsApp's window they go as the notice template. */
+  const fit = (job: OutboundJob, locale: string) =>
+    fitWhatsappWindow(db, job, { noticeTemplate: ctx.config.WHATSAPP_NOTICE_TEMPLATE, locale, now: ctx.now() });
 
   /** Sends a saved offer once: claimed, handed to the outbox under the offer's job id, marked sent. */
   async function sendOffer(offerId: string): Promise<number> {
     const offer = await claimWaitlistOffer(db, offerId, ctx.now(), leaseMs);
     if (!offer) return 0;
     try {
-      await outbox.send([await waitlistOfferJob(offerDeps, offer)]);
+      await outbox.send([await fit(await waitlistOfferJob(offerDeps, offer), offer.locale)]);
     } catch (err) {
       logger.warn({ offer: offer.offerId, reason: (err as Error).message }, "waitlist offer not sent; will retry");
       await releaseWaitlistOffer(db, offer.offerId, (err as Error).message);
@@ -120,7 +125,7 @@ export function startCare(
   async function escalate(): Promise<number> {
     const alerts = await escalateEmergencies(db, { now: ctx.now(), channels: doctorChannels });
     if (alerts.length === 0) return 0;
-    await outbox.send(alerts.map(alertJob));
+    await outbox.send(await Promise.all(alerts.map((a) => fit(alertJob(a), a.doctor.locale))));
     for (const a of alerts)
       logger.warn(
         { event: a.eventId, alert: a.alertId, level: a.level, channel: a.doctor.channel },
@@ -159,12 +164,14 @@ export function startCare(
         alerts: await part("emergency escalation", escalate),
         requests: await part("doctor requests", async () => {
           const requests = await requestsToAnnounce(db, { now, channels: doctorChannels });
-          if (requests.length > 0) await outbox.send(requests.map(requestJob));
+          if (requests.length > 0)
+            await outbox.send(await Promise.all(requests.map((r) => fit(requestJob(r), r.doctor.locale))));
           return requests.length;
         }),
         agendas: await part("doctor agendas", async () => {
           const agendas = await agendasDue(db, { now, channels: doctorChannels });
-          if (agendas.length > 0) await outbox.send(agendas.map(agendaJob));
+          if (agendas.length > 0)
+            await outbox.send(await Promise.all(agendas.map((a) => fit(agendaJob(a), a.doctor.locale))));
           return agendas.length;
         }),
       };

@@ -1,3 +1,4 @@
+import type { OutboundJob, TemplateRef } from "../bots/delivery/outbound.js";
 import type { Database } from "../data/db.js";
 import type { PatientContact } from "../domain/reminders.js";
 import { SKIP } from "../domain/reminders.js";
@@ -41,8 +42,43 @@ export async function chatRoute(
 export async function whatsappNeedsTemplate(db: Database, chatId: string, now: Date): Promise<boolean> {
   const [row] = await db.sql.query<{ last: Date | string | null }>(
     `SELECT max(m.processed_at) AS last FROM conversation c JOIN processed_message m ON m.conversation_id = c.id
-      WHERE c.channel = 'whatsapp' AND c.sender_id = $1`,
-    [chatId],
+      WHERE c.channel = 'whatsapp' AND c.sender_id IN ($1, $2)`,
+    // WhatsApp names senders by digits; a number typed by staff (a doctor's) may carry its "+".
+    [chatId, chatId.replace(/^\+/, "")],
   );
   return needsTemplate(row?.last ? new Date(row.last) : null, now);
+}
+
+/** Meta refuses template values with line breaks, tabs or more than four spaces in a row (error 132018). */
+const MAX_TEMPLATE_VALUE = 1000;
+export function templateValue(text: string): string {
+  const lines = text
+    .split(/\s*\n\s*/)
+    .map((line) => line.replace(/^[•*-]\s+/, ""))
+    .filter((line) => line !== "");
+  // A heading ending in ":" runs into its first line; the other lines are set apart by " · ".
+  const flat = lines
+    .reduce((out, line) => (out === "" ? line : `${out}${out.endsWith(":") ? " " : " · "}${line}`), "")
+    .replace(/[\t ]{2,}/g, " ");
+  return flat.length > MAX_TEMPLATE_VALUE ? `${flat.slice(0, MAX_TEMPLATE_VALUE - 1)}…` : flat;
+}
+
+/** The approved notice template (WHATSAPP_NOTICE_TEMPLATE) carrying a message's text as its {{1}}. */
+export function noticeTemplate(name: string, languageCode: string, text: string): TemplateRef {
+  return { name, languageCode, bodyParameters: [templateValue(text)] };
+}
+
+/**
+ * A business-initiated job as WhatsApp lets it go: inside the 24-hour window as it is, outside
+ * it as the notice template with the message's text. Its buttons cannot ride along: a patient
+ * answers an offer in words ("oui"), a doctor acknowledges from the console or Telegram until
+ * their own reply opens the window. Jobs on other channels are left as they are.
+ */
+export async function fitWhatsappWindow(
+  db: Database,
+  job: OutboundJob,
+  t: { noticeTemplate: string; locale: string; now: Date },
+): Promise<OutboundJob> {
+  if (job.channel !== "whatsapp" || !(await whatsappNeedsTemplate(db, job.chatId, t.now))) return job;
+  return { ...job, template: noticeTemplate(t.noticeTemplate, t.locale, job.message.text) };
 }

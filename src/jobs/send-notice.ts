@@ -1,6 +1,6 @@
 import type { OutboundJob } from "../bots/delivery/outbound.js";
 import { claimNotice, finishNotice, releaseNotice, type ClaimedNotice } from "../domain/notices.js";
-import { chatRoute, whatsappNeedsTemplate } from "./contact.js";
+import { chatRoute, noticeTemplate, whatsappNeedsTemplate } from "./contact.js";
 import { calendarTitle, noticeEmail, noticeText, type AppointmentFacts } from "./copy.js";
 import type { FollowUpDeps } from "./deps.js";
 import { appointmentIcs } from "./ics.js";
@@ -58,7 +58,7 @@ async function inChat(
   const text = noticeText(n.kind, n.patient.locale, facts);
   const job: OutboundJob = { id: noticeJobId(n.id), channel: route.channel, chatId: route.chatId, message: { text } };
   if (route.channel === "whatsapp" && (await whatsappNeedsTemplate(deps.db, route.chatId, now)))
-    job.template = { name: deps.whatsappTemplates.notice, languageCode: n.patient.locale, bodyParameters: [text] };
+    job.template = noticeTemplate(deps.whatsappTemplates.notice, n.patient.locale, text);
   await deps.outbox.send([job]);
   await deps.afterQueued?.(job.id);
   await finishNotice(deps.db, n.id, { status: "sent", medium: route.channel }, deps.now());

@@ -12,7 +12,7 @@ import {
 import { prepareReminderReply } from "../flows/engine.js";
 import { formatterFor } from "../flows/locales/format.js";
 import type { ChatChannel, OutboundMessage } from "../flows/messages.js";
-import { chatRoute, whatsappNeedsTemplate } from "./contact.js";
+import { chatRoute, noticeTemplate, whatsappNeedsTemplate } from "./contact.js";
 import { plainReminderText } from "./copy.js";
 import type { FollowUpDeps } from "./deps.js";
 
@@ -103,8 +103,7 @@ async function reminderJob(
 
 /** Outside WhatsApp's window: the approved reminder template, its buttons carrying the same choices. */
 function reminderTemplate(deps: FollowUpDeps, r: ClaimedReminder, message: OutboundMessage): TemplateRef {
-  if (r.kind !== "confirm")
-    return { name: deps.whatsappTemplates.notice, languageCode: r.patient.locale, bodyParameters: [message.text] };
+  if (r.kind !== "confirm") return noticeTemplate(deps.whatsappTemplates.notice, r.patient.locale, message.text);
   const at = formatterFor(r.patient.locale, r.clinic.timeZone).dateTime(r.appointment.startsAt.toISOString());
   return {
     name: deps.whatsappTemplates.reminder,
