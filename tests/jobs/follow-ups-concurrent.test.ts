@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/domain/actor.js";
 import { bookAppointment } from "../../src/domain/booking.js";
+import { startTsProcess, until } from "../support/child-process.js";
 import { createTestClinic, paris, type TestClinic } from "../support/clinic.js";
 import { freshDatabase, onRealPostgres, type TestDatabase } from "../support/database.js";
 import { startFakeTelegram } from "../support/fake-telegram.js";
@@ -18,8 +17,6 @@ import { startFakeTelegram } from "../support/fake-telegram.js";
 const REDIS_URL = process.env.REDIS_URL;
 const runs = Boolean(REDIS_URL) && onRealPostgres();
 if (!runs) console.warn("follow-ups-concurrent.test.ts skipped: needs REDIS_URL and DATABASE_URL (two processes)");
-
-const root = path.resolve(import.meta.dirname, "../..");
 
 /** A forwarder to the fake Bot API that can be cut: from then on reminders are held, never forwarded. */
 async function startForwarder(target: string) {
@@ -71,7 +68,6 @@ describe.skipIf(!runs)("two worker processes sending a burst of reminders at the
   const started = Date.now();
   const base = paris("2026-11-30T10:00");
   const clock = () => new Date(+base + (Date.now() - started));
-  const children = new Set<ChildProcess>();
   const closers: (() => Promise<void>)[] = [];
   let db: TestDatabase;
   let clinic: TestClinic;
@@ -88,7 +84,6 @@ describe.skipIf(!runs)("two worker processes sending a burst of reminders at the
   });
 
   afterAll(async () => {
-    for (const child of children) child.kill("SIGKILL");
     for (const close of closers) await close().catch(() => undefined);
     await telegram?.close();
     const redis = new Redis(REDIS_URL!);
@@ -98,12 +93,12 @@ describe.skipIf(!runs)("two worker processes sending a burst of reminders at the
   });
 
   /** One worker process, reaching the fake Telegram through its own forwarder. */
-  async function startWorkerProcess(name: string) {
+  async function startWorkerProcess() {
     const forwarder = await startForwarder(telegram.apiRoot);
     closers.push(forwarder.close);
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/follow-up-worker.ts"], {
-      cwd: root,
-      env: {
+    const worker = await startTsProcess(
+      "tests/support/follow-up-worker.ts",
+      {
         ...process.env,
         DATABASE_URL: db.url,
         REDIS_URL,
@@ -113,32 +108,9 @@ describe.skipIf(!runs)("two worker processes sending a burst of reminders at the
         CLOCK_BASE: String(+base),
         CLOCK_STARTED: String(started),
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.add(child);
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<string>((resolve) =>
-      child.once("exit", (code, signal) => {
-        children.delete(child);
-        resolve(signal ?? `code ${code}`);
-      }),
+      "ready",
     );
-    await Promise.race([
-      until(() => output.includes("ready"), 90_000, `worker ${name} ready`),
-      exited.then((how) => Promise.reject(new Error(`worker ${name} exited (${how}) before ready:\n${output}`))),
-    ]);
-    return {
-      forwarder,
-      exited,
-      output: () => output,
-      kill: () => child.kill("SIGKILL"),
-      stop: () => {
-        child.kill("SIGTERM");
-        return exited;
-      },
-    };
+    return { ...worker, forwarder };
   }
 
   let chats = 5000;
@@ -178,13 +150,6 @@ describe.skipIf(!runs)("two worker processes sending a burst of reminders at the
 
   const reminderTexts = (chat?: string) =>
     telegram.sent(chat).filter((c) => String(c.params.text).startsWith("Rappel"));
-  const until = async (check: () => boolean | Promise<boolean>, ms = 30_000, what = "condition") => {
-    const end = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`${what}: not met in time`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const plainStatuses = async (ids: string[]) =>
     (
@@ -207,8 +172,8 @@ describe.skipIf(!runs)("two worker processes sending a burst of reminders at the
   it("one is SIGKILLed with sends in flight while the other keeps sending: every patient gets their reminder exactly once", async () => {
     // Booked while the workers start, due together once both run.
     const [doomed, survivor, booked] = await Promise.all([
-      startWorkerProcess("doomed"),
-      startWorkerProcess("survivor"),
+      startWorkerProcess(),
+      startWorkerProcess(),
       burstOfReminders(40, new Date(+clock() + 20_000)),
     ]);
     const ids = booked.map((b) => b.appointmentId);

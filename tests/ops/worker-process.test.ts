@@ -1,13 +1,13 @@
 // The processes as deployed: `npm run worker` (src/worker.ts) beside the web process, and the web
 // process alone with INLINE_WORKER=true. Each is a child process on a real Postgres and a real
 // Redis, sending to a local fake Bot API, on the wall clock.
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/domain/actor.js";
 import { bookAppointment } from "../../src/domain/booking.js";
+import { startTsProcess, until } from "../support/child-process.js";
 import { createTestClinic, type TestClinic } from "../support/clinic.js";
 import { freshDatabase, onRealPostgres, type TestDatabase } from "../support/database.js";
 import { startFakeTelegram } from "../support/fake-telegram.js";
@@ -16,12 +16,10 @@ const REDIS_URL = process.env.REDIS_URL;
 const runs = Boolean(REDIS_URL) && onRealPostgres();
 if (!runs) console.warn("worker-process.test.ts skipped: needs DATABASE_URL and REDIS_URL");
 
-const root = path.resolve(import.meta.dirname, "../..");
 const TOKEN = "123456:worker-process-token";
 const secretary: Actor = { kind: "staff", userId: "sec-1", role: "secretary" };
 
 describe.skipIf(!runs)("a reminder due now reaches the patient's Telegram", () => {
-  const running = new Set<ChildProcess>();
   let scratch: string;
   let db: TestDatabase;
   let clinic: TestClinic;
@@ -43,62 +41,31 @@ describe.skipIf(!runs)("a reminder due now reaches the patient's Telegram", () =
     });
   });
   afterAll(async () => {
-    for (const child of running) child.kill("SIGKILL");
     await telegram?.close();
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  /** Starts `entry` (src/worker.ts or src/main.ts) as `node --import tsx` does, until it logs `ready`. */
-  async function start(entry: string, ready: string, extraEnv: NodeJS.ProcessEnv) {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: "development",
-      LOG_LEVEL: "info",
-      DATABASE_URL: db.url,
-      REDIS_URL,
-      PGLITE_DIR: path.join(scratch, "pglite"),
-      DOCUMENTS_DIR: path.join(scratch, "documents"),
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      TELEGRAM_WEBHOOK_SECRET: "worker-process-secret",
-      REMINDER_SWEEP_SECONDS: "1",
-      SEED_DEMO: "never",
-      ...extraEnv,
-    };
-    const child = spawn(process.execPath, ["--import", "tsx", entry], {
-      cwd: root,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    running.add(child);
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<string>((resolve) =>
-      child.once("exit", (code, signal) => {
-        running.delete(child);
-        resolve(signal ? `signal ${signal}` : `code ${code}`);
-      }),
-    );
-    await Promise.race([
-      until(() => output.includes(ready), 90_000, `${entry} started`),
-      exited.then((how) => Promise.reject(new Error(`${entry} exited (${how}) before starting:\n${output}`))),
-    ]);
-    return {
-      output: () => output,
-      stop: () => {
-        child.kill("SIGTERM");
-        return exited;
+  /** Starts `entry` (src/worker.ts or src/main.ts) on this file's database, Redis and fake Telegram. */
+  const start = (entry: string, ready: string, extraEnv: NodeJS.ProcessEnv) =>
+    startTsProcess(
+      entry,
+      {
+        ...process.env,
+        NODE_ENV: "development",
+        LOG_LEVEL: "info",
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        PGLITE_DIR: path.join(scratch, "pglite"),
+        DOCUMENTS_DIR: path.join(scratch, "documents"),
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        TELEGRAM_WEBHOOK_SECRET: "worker-process-secret",
+        REMINDER_SWEEP_SECONDS: "1",
+        SEED_DEMO: "never",
+        ...extraEnv,
       },
-    };
-  }
-
-  const until = async (check: () => boolean | Promise<boolean>, ms: number, what: string) => {
-    for (const end = Date.now() + ms; !(await check());) {
-      if (Date.now() > end) throw new Error(`${what}: not met in time`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+      ready,
+    );
 
   let chats = 6100;
   /** A Telegram patient booked (here, by the test, as the console would) two hours and a few seconds from now. */
