@@ -304,7 +304,7 @@ interface Candidate {
 /**
  * Offers a freed slot to the next eligible patient on the list who was not offered it yet:
  * waiting, same doctor (or none asked) and specialty, a type that fits the freed time and the
- * doctor's hours, before their own appointment (outside its cutoff) and their wanted date,
+ * doctor's hours (outside leave, holidays and blocked time: booking would refuse it), before their own appointment (outside its cutoff) and their wanted date,
  * past the booking notice, and reachable on one of `channels` (by SMS on their phone when no
  * chat identity is). Holds the slot for the clinic's waitlistHoldMinutes. Null when nobody is
  * eligible, the slot is taken or held by a conversation, or an offer of it is still running.
@@ -422,6 +422,10 @@ const candidatesFor = (s: SlotTerms): string => `
           a.status IN ('requested', 'confirmed') AND a.starts_at > ${s.start} AND a.id IS DISTINCT FROM ${s.appointment}
           AND a.starts_at >= ${s.now} + make_interval(hours => c.cancellation_cutoff_hours)))
      AND NOT EXISTS (SELECT 1 FROM waitlist_offer o WHERE o.entry_id = e.id AND o.doctor_id = ${s.doctor} AND o.starts_at = ${s.start})
+     AND NOT EXISTS (
+       SELECT 1 FROM schedule_exception x
+        WHERE x.clinic_id = e.clinic_id AND (x.doctor_id IS NULL OR x.doctor_id = d.id)
+          AND tstzrange(x.starts_at, x.ends_at) && tstzrange(${s.start}, ${s.start} + make_interval(mins => t.duration_minutes)))
      AND EXISTS (
        SELECT 1 FROM working_hours w
         WHERE w.doctor_id = d.id AND w.weekday = extract(isodow FROM (${s.start} AT TIME ZONE c.time_zone))

@@ -214,3 +214,27 @@ describe("an offer whose send failed", () => {
     expect(String(offersTo("7305")[0]!.params.text)).toMatch(/15 minutes/);
   });
 });
+
+describe("a freed slot the doctor cannot see anyone in", () => {
+  it("a time cancelled because the doctor is on leave is offered to nobody", async () => {
+    await emptyList();
+    const at = nextMorning();
+    await waitlisted({ telegram: "7306" });
+    await db.prisma.scheduleException.create({
+      data: {
+        clinicId: clinic.clinicId,
+        doctorId: clinic.doctorIds[0]!,
+        kind: "leave",
+        startsAt: at("09:00"),
+        endsAt: at("12:00"),
+      },
+    });
+    await withCare(async (care) => {
+      await cancelled(at("09:30"));
+      await care.settled();
+      nextPass();
+      expect((await care.tick()).waitlistOffers).toBe(0);
+    });
+    expect(offersTo("7306")).toHaveLength(0);
+  });
+});
