@@ -12,7 +12,7 @@ import { smsSegments } from "../../src/bots/sms/segments.js";
 import { smsSender, twilioClient } from "../../src/bots/sms/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { isOptedOut } from "../../src/domain/sms-consent.js";
-import { paris } from "../support/clinic.js";
+import { paris, seedBookedPatient } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
 import { startFakeTwilio, twilioSignature } from "../support/fake-twilio.js";
 
@@ -241,23 +241,12 @@ describe("SMS over Twilio", () => {
 
   it("the first SMS from a number a record carries asks for the birth date; the right one opens the appointments", async () => {
     const phone = "+33611110020";
-    const patient = await db.prisma.patient.create({
-      data: { clinicId, firstName: "Grace", lastName: "Hopper", phone, birthDate: new Date("1980-01-31T00:00:00Z") },
-    });
-    const doctor = await db.prisma.doctor.findFirstOrThrow({ where: { clinicId } });
-    const type = await db.prisma.appointmentType.findFirstOrThrow({ where: { clinicId } });
-    await db.prisma.appointment.create({
-      data: {
-        clinicId,
-        patientId: patient.id,
-        doctorId: doctor.id,
-        typeId: type.id,
-        startsAt: paris("2026-12-03T10:00"),
-        endsAt: paris("2026-12-03T10:30"),
-        status: "confirmed",
-        sourceChannel: "api",
-      },
-    });
+    const patient = await seedBookedPatient(
+      db,
+      clinicId,
+      { firstName: "Grace", lastName: "Hopper", phone, birthDate: new Date("1980-01-31T00:00:00Z") },
+      paris("2026-12-03T10:00"),
+    );
     // Caller ID proves nothing: the appointments stay closed, and the real owner is asked.
     const first = await text(phone, inbound(phone, "mes rendez-vous"));
     expect(first[0]).toMatch(/répondez avec votre date de naissance/);

@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import pino from "pino";
@@ -12,7 +11,7 @@ import { whatsappCloudSender } from "../../src/bots/whatsapp-cloud/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { paris } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
-import { startFakeGraph } from "../support/fake-graph.js";
+import { cloudMessagePayload, postMetaWebhook, startFakeGraph } from "../support/fake-graph.js";
 import { startFakeTwilio, twilioSignature } from "../support/fake-twilio.js";
 import { pendingJobs, testOutboundQueue, until } from "../support/queue.js";
 
@@ -92,31 +91,8 @@ describe.skipIf(!REDIS_URL)("SMS and WhatsApp Cloud replies through the BullMQ o
   /** A patient writes on WhatsApp; returns the wamid, after Meta's webhook got its 200. */
   const writeWhatsapp = async (waId: string, body: string) => {
     const id = `wamid.HBgLq${waId}${++seq}`;
-    const payload = JSON.stringify({
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: "102290129340399",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                metadata: { display_phone_number: "33100000000", phone_number_id: PHONE_ID },
-                contacts: [{ profile: { name: "Patient" }, wa_id: waId }],
-                messages: [{ from: waId, id, timestamp: "1796000000", type: "text", text: { body } }],
-              },
-            },
-          ],
-        },
-      ],
-    });
-    const signature = `sha256=${createHmac("sha256", APP_SECRET).update(payload).digest("hex")}`;
-    const res = await fetch(`${base}/webhooks/whatsapp`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-hub-signature-256": signature },
-      body: payload,
-    });
+    const message = { from: waId, id, timestamp: "1796000000", type: "text", text: { body } };
+    const res = await postMetaWebhook(`${base}/webhooks/whatsapp`, APP_SECRET, cloudMessagePayload(PHONE_ID, message));
     expect(res.status).toBe(200);
     return id;
   };

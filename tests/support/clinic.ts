@@ -124,3 +124,31 @@ export function paris(local: string): Date {
   })();
   return new Date(+probe - offsetMinutes * 60_000);
 }
+
+/**
+ * A patient the front desk registered (with a phone, no chat address yet) and booked with the
+ * clinic's first doctor and appointment type: someone who calls the clinic, then writes on a channel.
+ */
+export async function seedBookedPatient(
+  db: Database,
+  clinicId: string,
+  patient: { firstName: string; lastName: string; phone: string; birthDate?: Date },
+  startsAt: Date,
+) {
+  const created = await db.prisma.patient.create({ data: { clinicId, ...patient } });
+  const doctor = await db.prisma.doctor.findFirstOrThrow({ where: { clinicId } });
+  const type = await db.prisma.appointmentType.findFirstOrThrow({ where: { clinicId } });
+  await db.prisma.appointment.create({
+    data: {
+      clinicId,
+      patientId: created.id,
+      doctorId: doctor.id,
+      typeId: type.id,
+      startsAt,
+      endsAt: new Date(+startsAt + 30 * 60_000),
+      status: "confirmed",
+      sourceChannel: "api",
+    },
+  });
+  return created;
+}

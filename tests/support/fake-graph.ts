@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -70,4 +71,41 @@ export async function startFakeGraph(accessToken: string) {
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/** One inbound WhatsApp message as Meta's webhook carries it: one entry, one change, one message. */
+export function cloudMessagePayload(phoneNumberId: string, message: Record<string, unknown> & { from: string }) {
+  return {
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "102290129340398",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "33100000000", phone_number_id: phoneNumberId },
+              contacts: [{ profile: { name: "Patient" }, wa_id: message.from }],
+              messages: [message],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Posts a webhook body like Meta: JSON with non-ASCII characters escaped, signed (X-Hub-Signature-256) with the app secret. */
+export function postMetaWebhook(url: string, appSecret: string, payload: unknown): Promise<Response> {
+  const body = JSON.stringify(payload).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  const signature = `sha256=${createHmac("sha256", appSecret).update(body).digest("hex")}`;
+  return fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-hub-signature-256": signature },
+    body,
+  });
 }

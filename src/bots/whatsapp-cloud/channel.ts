@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from "express";
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
-import { linkSenderPhoneOnce } from "../../domain/identities.js";
+import { linkSenderPhoneOnce, type PhoneLinkOutcome } from "../../domain/identities.js";
 import type { InboundMessage } from "../../flows/messages.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
@@ -80,16 +80,20 @@ export function whatsappCloudChannel(opts: WhatsappCloudChannelOptions) {
       await opts.delivery.deliver([answer!, ...doctor.others.filter((job) => job.channel === "whatsapp")]);
       return;
     }
-    await linkOnce(inbound.senderId);
+    const linked = await linkOnce(inbound.senderId);
     const replies = await opts.engine(inbound);
+    // A first booking creates the patient during the turn, without a phone: give the record the
+    // number WhatsApp verified, by which Telegram's shared contact and SMS find the same patient.
+    if (linked === "no_patient") await linkOnce(inbound.senderId);
     await opts.delivery.deliver(outboundJobs("whatsapp", inbound.senderId, inbound.providerMessageId, replies));
   }
 
   // A WhatsApp id is the phone number WhatsApp verified: the first message links it to the patient with that phone.
-  async function linkOnce(phone: string): Promise<void> {
+  async function linkOnce(phone: string): Promise<PhoneLinkOutcome | null> {
     const outcome = await linkSenderPhoneOnce(opts.db, { clinicId: opts.clinicId, channel: "whatsapp", phone });
     if (outcome === "linked" || outcome === "conflict")
       opts.logger.info({ channel: "whatsapp", outcome }, "whatsapp number matched a patient record");
+    return outcome;
   }
 
   const router = express.Router();

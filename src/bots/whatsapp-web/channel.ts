@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
-import { linkSenderPhoneOnce } from "../../domain/identities.js";
+import { linkSenderPhoneOnce, type PhoneLinkOutcome } from "../../domain/identities.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { outboundJobs, type Delivery } from "../delivery/outbound.js";
 import { recordProviderStatus } from "../delivery/status.js";
@@ -98,16 +98,7 @@ export function whatsappWebChannel(opts: WhatsappWebChannelOptions) {
       await opts.delivery.deliver(outboundJobs("whatsapp", senderId, id, [reply]));
       return;
     }
-    // A "…@c.us" sender is the number WhatsApp verified by SMS when the account was made.
-    if (senderId.startsWith("+")) {
-      const outcome = await linkSenderPhoneOnce(opts.db, {
-        clinicId: opts.clinicId,
-        channel: "whatsapp",
-        phone: senderId,
-      });
-      if (outcome === "linked" || outcome === "conflict")
-        logger.info({ channel: "whatsapp", outcome }, "whatsapp number matched a patient record");
-    }
+    const linked = await linkOnce(senderId);
     const replies = await opts.engine({
       channel: "whatsapp",
       senderId,
@@ -115,7 +106,23 @@ export function whatsappWebChannel(opts: WhatsappWebChannelOptions) {
       providerMessageId: id,
       receivedAt: opts.now(),
     });
+    // A first booking creates the patient during the turn, without a phone: give the record the
+    // number WhatsApp verified, by which Telegram's shared contact and SMS find the same patient.
+    if (linked === "no_patient") await linkOnce(senderId);
     await opts.delivery.deliver(outboundJobs("whatsapp", senderId, id, replies));
+  }
+
+  // A "…@c.us" sender is the number WhatsApp verified by SMS when the account was made.
+  async function linkOnce(senderId: string): Promise<PhoneLinkOutcome | null> {
+    if (!senderId.startsWith("+")) return null;
+    const outcome = await linkSenderPhoneOnce(opts.db, {
+      clinicId: opts.clinicId,
+      channel: "whatsapp",
+      phone: senderId,
+    });
+    if (outcome === "linked" || outcome === "conflict")
+      logger.info({ channel: "whatsapp", outcome }, "whatsapp number matched a patient record");
+    return outcome;
   }
 
   async function acknowledge(message: WebMessage, ack: number): Promise<void> {
