@@ -14,6 +14,7 @@ import { WHATSAPP_CLOUD_LIMITS, whatsappCloudSender } from "../../src/bots/whats
 import { loadConfig } from "../../src/config.js";
 import type { AppContext } from "../../src/context.js";
 import { raiseEmergency } from "../../src/domain/emergencies.js";
+import { handleInbound } from "../../src/flows/engine.js";
 import { startCare, type CareService } from "../../src/jobs/care.js";
 import { createTestClinic, paris, seedAppointment, type TestClinic } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
@@ -117,6 +118,19 @@ describe.each(modes)("doctors' buttons on WhatsApp Cloud, $name", ({ redis, doct
       WHATSAPP_GRAPH_BASE: graph.apiBase,
     });
     const ctx: AppContext = { config, db, logger, now: () => now };
+    // The doctors wrote to the clinic's number this morning: inside their 24-hour window alerts
+    // and requests carry buttons (outside it they go as the notice template, tests/jobs/care-whatsapp.test.ts).
+    for (const phone of DOC)
+      await handleInbound(
+        { db, clinicId: clinic.clinicId, holdMinutes: 5, now: () => now },
+        {
+          channel: "whatsapp",
+          senderId: to(phone),
+          text: "bonjour",
+          providerMessageId: `wamid.hello${to(phone)}`,
+          receivedAt: now,
+        },
+      );
     const outbox = clinicOutbox(ctx, { prefix });
     care = startCare(ctx, { outbox });
     const senders = {
