@@ -7,6 +7,7 @@ import { holdSlots, releaseHolds } from "../domain/holds.js";
 import { RecentFacts } from "../domain/recent-facts.js";
 import { detectLanguage } from "../domain/language/detect-language.js";
 import { readIntent } from "../domain/language/intent.js";
+import { readConsultationMode } from "../domain/language/consultation-mode.js";
 import { readDoctor, type KnownDoctor } from "../domain/language/doctors.js";
 import { readBirthDate, readPersonName } from "../domain/language/names.js";
 import { normalize } from "../domain/language/normalize.js";
@@ -588,6 +589,8 @@ async function interpret(
         active.filter((d) => ids.includes(d.id)).map((d) => doctorPick(d, reading.specialtyId));
       if (named?.kind === "one") reading.doctor = picks([named.id])[0];
       else if (named) reading.doctorOptions = picks(named.ids);
+      const mode = readConsultationMode(normalized);
+      if (mode) reading.mode = mode;
     }
   }
   if (clinic.fallback) reading.fallbackSpecialty = clinic.fallback;
@@ -674,18 +677,36 @@ async function toOffered(db: Database, clinicId: string, slots: Slot[], typeId: 
   }));
 }
 
-const typesFor = new RecentFacts<string | null>();
+type Mode = "in_person" | "teleconsultation";
+const typesFor = new RecentFacts<{ id: string; mode: Mode } | null>();
 const typeModes = new RecentFacts<string | null>();
 
-function typeFor(db: Database, clinicId: string, specialtyId: string | undefined): Promise<string | null> {
-  return typesFor.get(`${clinicId}|${specialtyId ?? ""}`, async () => {
-    const [row] = await db.sql.query<{ id: string }>(
-      `SELECT id FROM appointment_type WHERE clinic_id = $1::uuid AND active AND ($2::uuid IS NULL OR specialty_id = $2::uuid)
-        ORDER BY (mode = 'in_person') DESC, code LIMIT 1`,
-      [clinicId, specialtyId ?? null],
+/** The appointment type to book for a specialty: in person unless a teleconsultation is asked for and offered. */
+function typeFor(
+  db: Database,
+  clinicId: string,
+  specialtyId: string | undefined,
+  mode: Mode = "in_person",
+): Promise<{ id: string; mode: Mode } | null> {
+  return typesFor.get(`${clinicId}|${specialtyId ?? ""}|${mode}`, async () => {
+    const [row] = await db.sql.query<{ id: string; mode: Mode }>(
+      `SELECT id, mode FROM appointment_type WHERE clinic_id = $1::uuid AND active AND ($2::uuid IS NULL OR specialty_id = $2::uuid)
+        ORDER BY (mode = $3::"ConsultationMode") DESC, (mode = 'in_person') DESC, code LIMIT 1`,
+      [clinicId, specialtyId ?? null, mode],
     );
-    return row?.id ?? null;
+    return row ?? null;
   });
+}
+
+/** Whether an appointment type is a teleconsultation. */
+async function isRemote(db: Database, typeId: string): Promise<boolean> {
+  const mode = await typeModes.get(typeId, async () => {
+    const [type] = await db.sql.query<{ mode: string }>(`SELECT mode FROM appointment_type WHERE id = $1::uuid`, [
+      typeId,
+    ]);
+    return type?.mode ?? null;
+  });
+  return mode === "teleconsultation";
 }
 
 /** One slot per start time when any doctor will do: three choices of time, not three doctors at 9:00. */
@@ -780,8 +801,13 @@ async function execute(
   const db = deps.db;
   switch (cmd.type) {
     case "offer": {
-      const typeId = cmd.typeId ?? (await typeFor(db, clinic.id, cmd.specialtyId));
-      if (!typeId) {
+      const type = cmd.typeId
+        ? { id: cmd.typeId, remote: await isRemote(db, cmd.typeId) }
+        : await typeFor(db, clinic.id, cmd.specialtyId, cmd.mode).then(
+            (t) => t && { id: t.id, remote: t.mode === "teleconsultation" },
+          );
+      const typeId = type?.id;
+      if (!type || !typeId) {
         state.releaseHolds = true;
         return [{ type: "SLOTS", slots: [], minutes: deps.holdMinutes }];
       }
@@ -807,6 +833,8 @@ async function execute(
           slots,
           minutes: deps.holdMinutes,
           ...(past ? { past } : {}),
+          ...(type.remote ? { remote: true } : {}),
+          ...(cmd.mode === "teleconsultation" && !type.remote ? { noRemote: true } : {}),
           ...(missed && !past && slots.length > 0 ? { missed: cmd.when } : {}),
           ...(cmd.after ? { more: true } : {}),
         },
@@ -852,12 +880,7 @@ async function execute(
           idempotencyKey: `${message.channel}:${message.providerMessageId}`,
           now,
         });
-        const mode = await typeModes.get(appointment.typeId, async () => {
-          const [type] = await db.sql.query<{ mode: string }>(`SELECT mode FROM appointment_type WHERE id = $1::uuid`, [
-            appointment.typeId,
-          ]);
-          return type?.mode ?? null;
-        });
+        const remote = await isRemote(db, appointment.typeId);
         return [
           {
             type: "BOOKED",
@@ -865,7 +888,7 @@ async function execute(
             patientId,
             slot: cmd.slot,
             address: clinic.address,
-            teleconsultationUrl: mode === "teleconsultation" ? clinic.teleconsultation_url : null,
+            teleconsultationUrl: remote ? clinic.teleconsultation_url : null,
           },
         ];
       } catch (err) {
@@ -922,7 +945,10 @@ async function execute(
           holder: conversationId,
           now,
         });
-        return [{ type: "RESCHEDULED", slot: cmd.slot }];
+        const remote = await isRemote(db, cmd.slot.typeId);
+        return [
+          { type: "RESCHEDULED", slot: cmd.slot, teleconsultationUrl: remote ? clinic.teleconsultation_url : null },
+        ];
       } catch (err) {
         if (isDomainError(err, "inside_cutoff"))
           return [{ type: "REFUSED", hours: Number(err.details.cutoffHours), phone: String(err.details.clinicPhone) }];

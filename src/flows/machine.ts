@@ -26,7 +26,16 @@ export interface AppointmentSummary {
 
 export type Command =
   /** `after`: "other times", the free slots following that instant rather than around `when`. */
-  | { type: "offer"; specialtyId?: string; typeId?: string; doctorId?: string; when: When; after?: string }
+  /** `mode`: a teleconsultation was asked for (the specialty's remote type, when it has one). */
+  | {
+      type: "offer";
+      specialtyId?: string;
+      typeId?: string;
+      doctorId?: string;
+      mode?: "teleconsultation";
+      when: When;
+      after?: string;
+    }
   | { type: "book"; slot: OfferedSlot; newPatient?: { firstName: string; lastName: string; birthDate: string } }
   | { type: "loadAppointments" }
   | { type: "cancel"; appointmentId: string }
@@ -70,6 +79,8 @@ export interface DialogueContext {
   doctor?: DoctorPick | null;
   /** The doctors a shared name could mean, while the patient is asked which. */
   doctorOptions?: DoctorPick[];
+  /** How the patient asked to be seen (absent from older snapshots: in person). */
+  mode?: "teleconsultation" | "in_person" | null;
   when: When | null;
   ambiguous: When[];
   offered: OfferedSlot[];
@@ -90,8 +101,21 @@ export interface DialogueContext {
 export type DialogueEvent =
   | { type: "MESSAGE"; reading: Reading }
   | { type: "FLUSH" }
-  /** `missed`: the time asked for had nothing free, these are the nearest; `more`: the slots after an earlier offer. */
-  | { type: "SLOTS"; slots: OfferedSlot[]; minutes: number; past?: boolean; missed?: When; more?: boolean }
+  /**
+   * `missed`: the time asked for had nothing free, these are the nearest; `more`: the slots after
+   * an earlier offer; `remote`: they are teleconsultations; `noRemote`: one was asked for, but the
+   * specialty has none, so these are in person.
+   */
+  | {
+      type: "SLOTS";
+      slots: OfferedSlot[];
+      minutes: number;
+      past?: boolean;
+      missed?: When;
+      more?: boolean;
+      remote?: boolean;
+      noRemote?: boolean;
+    }
   | {
       type: "BOOKED";
       status: "confirmed" | "requested";
@@ -104,7 +128,7 @@ export type DialogueEvent =
   | { type: "APPOINTMENTS"; list: AppointmentSummary[] }
   | { type: "CANCELLED" }
   | { type: "REFUSED"; hours: number; phone: string }
-  | { type: "RESCHEDULED"; slot: OfferedSlot }
+  | { type: "RESCHEDULED"; slot: OfferedSlot; teleconsultationUrl?: string | null }
   /** A reminder was sent for this appointment: its answer (confirm, cancel, move) is awaited. */
   | { type: "REMINDER"; appointment: AppointmentSummary }
   | { type: "ATTENDANCE"; ok: boolean }
@@ -267,15 +291,16 @@ function offerReply(c: Ctx, slots: OfferedSlot[], step: number, e: Extract<Ev, {
   const spec = c.specialtyName ? c.specialtyName[c.locale] : undefined;
   const { minutes } = e;
   const doctor = c.purpose === "book" ? (c.doctor?.name ?? undefined) : undefined;
+  const remote = e.remote ? 1 : undefined;
   const intro = e.more
     ? [line("offerMore", { minutes }), line("otherHint")]
     : e.past
-      ? [line("pastTime"), line("offer", { minutes, specialty: spec, doctor })]
+      ? [line("pastTime"), line("offer", { minutes, specialty: spec, doctor, remote })]
       : e.missed && e.missed.kind !== "asap"
-        ? [line("noSlotAsked", { minutes, specialty: spec, doctor, ...askedParams(e.missed) })]
-        : [line("offer", { minutes, specialty: spec, doctor })];
+        ? [line("noSlotAsked", { minutes, specialty: spec, doctor, remote, ...askedParams(e.missed) })]
+        : [line("offer", { minutes, specialty: spec, doctor, remote })];
   return {
-    lines: intro,
+    lines: e.noRemote ? [line("noTeleconsultation"), ...intro] : intro,
     choices: [
       ...slots.map((s, i) => ({ id: payloadId(step, "slot", i), key: "slotLabel" as const, params: at(s) })),
       { id: payloadId(step, "other"), key: "otherTimes" as const },
@@ -288,28 +313,32 @@ function offerReply(c: Ctx, slots: OfferedSlot[], step: number, e: Extract<Ev, {
 function offerFor(c: Ctx, when: When): Extract<Command, { type: "offer" }> {
   if (c.purpose === "reschedule" && c.target)
     return { type: "offer", typeId: c.target.typeId, doctorId: c.target.doctorId, when };
-  return { type: "offer", specialtyId: c.specialtyId ?? undefined, doctorId: c.doctor?.id, when };
+  const remote = c.mode === "teleconsultation" ? { mode: "teleconsultation" as const } : {};
+  return { type: "offer", specialtyId: c.specialtyId ?? undefined, doctorId: c.doctor?.id, ...remote, when };
 }
 
 /**
  * The specialty a message implies: one it names, else the clinic's only one, else general
- * medicine when the patient leaves the choice to the clinic ("any doctor"). With several
- * specialties and no preference stated, the patient is asked once (askWhat).
+ * medicine when the patient leaves the choice to the clinic ("any doctor") or asks for a
+ * teleconsultation without saying what for. With several specialties and no preference stated,
+ * the patient is asked once (askWhat).
  */
 const specialtyOf = (r: Reading): { id: string; name: { fr: string; en: string } } | null =>
   r.specialtyId
     ? { id: r.specialtyId, name: r.specialtyName ?? { fr: "", en: "" } }
-    : r.fallbackSpecialty && (r.fallbackSpecialty.sole || r.anyDoctor)
+    : r.fallbackSpecialty && (r.fallbackSpecialty.sole || r.anyDoctor || r.mode === "teleconsultation")
       ? r.fallbackSpecialty
       : null;
 
 /**
  * A new booking from what the message says. `keep`: the patient was already booking and only
- * changed the doctor ("plutôt avec le Dr Lefèvre"): the time they gave still holds.
+ * changed the doctor or the way of being seen ("plutôt avec le Dr Lefèvre", "en visio plutôt"):
+ * what they said before and do not change now still holds.
  */
 const startBooking = (c: Ctx, r: Reading, keep = false): { target: string; update: Update } => {
-  const doctor = r.doctor ?? null;
-  const spec = doctor?.specialty ?? specialtyOf(r);
+  const doctor = r.doctor ?? (keep && !r.doctorOptions?.length ? (c.doctor ?? null) : null);
+  const kept = keep && c.specialtyId ? { id: c.specialtyId, name: c.specialtyName ?? { fr: "", en: "" } } : null;
+  const spec = doctor?.specialty ?? specialtyOf(r) ?? kept;
   // The time said in the first message is kept while the specialty is asked for.
   const base: Update = {
     purpose: "book",
@@ -317,6 +346,7 @@ const startBooking = (c: Ctx, r: Reading, keep = false): { target: string; updat
     specialtyName: spec?.name ?? null,
     doctor,
     doctorOptions: [],
+    mode: r.mode ?? (keep ? (c.mode ?? null) : null),
     when: r.when ?? (keep ? c.when : null),
     ambiguous: r.ambiguousWhen ?? (keep ? c.ambiguous : []),
     offered: [],
@@ -469,9 +499,9 @@ function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[
       })),
     },
   ];
-  // Naming a doctor starts (or redirects) a booking with them; a move keeps its own doctor.
+  // Naming a doctor or a way of being seen starts (or redirects) a booking; a move keeps its own.
   const withDoctor = routeTo(
-    (e, c) => namesDoctor(reading(e)) && !(c.purpose === "reschedule" && c.target),
+    (e, c) => (namesDoctor(reading(e)) || !!reading(e).mode) && !(c.purpose === "reschedule" && c.target),
     (c, r) => startBooking(c, r, opts.idle !== true && c.purpose === "book"),
     [command({ type: "releaseHolds" })],
   );
@@ -543,6 +573,7 @@ export const dialogueMachine = setup({
     specialtyName: null,
     doctor: null,
     doctorOptions: [],
+    mode: null,
     when: null,
     ambiguous: [],
     offered: [],
@@ -922,13 +953,19 @@ export const dialogueMachine = setup({
         },
         RESCHEDULED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => ({
-            question: null,
-            offered: [],
-            chosen: null,
-            target: null,
-            outbox: out(c, reply({ lines: [line("rescheduled", at(event.slot))] })),
-          })),
+          actions: assign(({ context: c, event }) => {
+            const link = event.teleconsultationUrl ?? undefined;
+            return {
+              question: null,
+              offered: [],
+              chosen: null,
+              target: null,
+              outbox: out(
+                c,
+                reply({ lines: [line(link ? "rescheduledTele" : "rescheduled", { ...at(event.slot), link })] }),
+              ),
+            };
+          }),
         },
         BOOK_FAILED: [
           {

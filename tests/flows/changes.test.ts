@@ -3,39 +3,15 @@ import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import type { EngineDeps } from "../../src/flows/engine.js";
 import { freshDatabase } from "../support/database.js";
 import { paris } from "../support/clinic.js";
-import { choicesOf, MONDAY_8AM, patient, textOf } from "./support.js";
+import { choicesOf, MONDAY_8AM, patient, textOf, knownPatientWith as knownWith } from "./support.js";
 
 const db = await freshDatabase();
 let deps: EngineDeps;
 let clinicId: string;
 
 /** A known patient reachable on the web channel as `senderId`, with one appointment at `startsAt`. */
-async function knownPatientWith(senderId: string, startsAt: Date, locale: "fr" | "en" = "fr") {
-  const doctor = await db.prisma.doctor.findFirstOrThrow({ where: { clinicId, lastName: "Martin" } });
-  const type = await db.prisma.appointmentType.findFirstOrThrow({ where: { clinicId, code: "gp-consult" } });
-  const p = await db.prisma.patient.create({
-    data: {
-      clinicId,
-      firstName: "Known",
-      lastName: senderId,
-      preferredLocale: locale,
-      identities: { create: [{ channel: "web", externalId: senderId }] },
-    },
-  });
-  const appointment = await db.prisma.appointment.create({
-    data: {
-      clinicId,
-      doctorId: doctor.id,
-      patientId: p.id,
-      typeId: type.id,
-      startsAt,
-      endsAt: new Date(+startsAt + 20 * 60_000),
-      status: "confirmed",
-      sourceChannel: "web",
-    },
-  });
-  return { patientId: p.id, appointmentId: appointment.id };
-}
+const knownPatientWith = (senderId: string, startsAt: Date, locale: "fr" | "en" = "fr") =>
+  knownWith(db, clinicId, senderId, startsAt, { locale });
 
 beforeAll(async () => {
   ({ clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" }));

@@ -54,13 +54,14 @@ export const en = {
   ambiguousNextWeek: () => "Next week",
   askWhichDoctor: () => "Several of our doctors have that name. Which one would you like to see?",
   doctorLabel: (p) => String(p.doctor),
+  noTeleconsultation: () => "Teleconsultation isn't offered for this specialty, so these times are at the clinic.",
   pastTime: () => "That time has already passed; here are the nearest free times.",
   offer: (p) =>
-    `Here are the times${p.doctor ? ` with ${p.doctor}` : ""} I can hold for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
+    `Here are the ${p.remote ? "teleconsultation " : ""}times${p.doctor ? ` with ${p.doctor}` : ""} I can hold for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
   slotLabel: (p, f) => `${f.dateTime(String(p.at))} — ${p.doctor}`,
   otherTimes: () => "Other times",
   noSlotAsked: (p, f) =>
-    `No free time${p.doctor ? ` with ${p.doctor}` : ""} ${askedEn(p, f)}; here are the nearest, held for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
+    `No free ${p.remote ? "teleconsultation" : "time"}${p.doctor ? ` with ${p.doctor}` : ""} ${askedEn(p, f)}; here are the nearest, held for you for ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""}:`,
   offerMore: (p) => `Here are the next free times, held for you for ${p.minutes} minutes:`,
   otherHint: () => "None suits you? Tell me another day or time.",
   noSlots: () => "I found no free time for that. Would you like to try another day?",
@@ -94,6 +95,8 @@ export const en = {
   askRescheduleWhen: (p, f) => `When would you like to move your appointment of ${f.dateTime(String(p.at))} to?`,
   confirmReschedule: (p, f) => `Move your appointment to ${f.dateTime(String(p.at))} with ${p.doctor}?`,
   rescheduled: (p, f) => `Done: your appointment is now ${f.dateTime(String(p.at))} with ${p.doctor}.`,
+  rescheduledTele: (p, f) =>
+    `Done: your teleconsultation is now ${f.dateTime(String(p.at))} with ${p.doctor}. Link: ${p.link}`,
   reminder: (p, f) =>
     `Reminder: you have an appointment on ${f.dateTime(String(p.at))} with ${p.doctor}. Will you come?`,
   reminderConfirm: () => "1. Yes, I'll come",

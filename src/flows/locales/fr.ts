@@ -47,13 +47,15 @@ export const fr: Copy = {
   ambiguousNextWeek: () => "La semaine prochaine",
   askWhichDoctor: () => "Plusieurs de nos médecins portent ce nom. Lequel souhaitez-vous voir ?",
   doctorLabel: (p) => String(p.doctor),
+  noTeleconsultation: () =>
+    "La téléconsultation n'est pas proposée pour cette spécialité : ces créneaux sont donc au cabinet.",
   pastTime: () => "Cet horaire est déjà passé ; voici les créneaux libres les plus proches.",
   offer: (p) =>
-    `Voici les créneaux${p.doctor ? ` avec ${p.doctor}` : ""} que je vous réserve pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
+    `Voici les créneaux${p.remote ? " de téléconsultation" : ""}${p.doctor ? ` avec ${p.doctor}` : ""} que je vous réserve pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
   slotLabel: (p, f) => `${f.dateTime(String(p.at))} — ${p.doctor}`,
   otherTimes: () => "Autres horaires",
   noSlotAsked: (p, f) =>
-    `Pas de créneau libre${p.doctor ? ` avec ${p.doctor}` : ""} ${askedFr(p, f)} ; voici les plus proches, réservés pour vous pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
+    `Pas de ${p.remote ? "téléconsultation libre" : "créneau libre"}${p.doctor ? ` avec ${p.doctor}` : ""} ${askedFr(p, f)} ; voici les plus proches, réservés pour vous pendant ${p.minutes} minutes${p.specialty ? ` (${p.specialty})` : ""} :`,
   offerMore: (p) => `Voici les créneaux libres suivants, réservés pour vous pendant ${p.minutes} minutes :`,
   otherHint: () => "Aucun ne convient ? Indiquez-moi un autre jour ou une autre heure.",
   noSlots: () => "Je n'ai trouvé aucun créneau libre. Voulez-vous essayer un autre jour ?",
@@ -90,6 +92,8 @@ export const fr: Copy = {
   confirmReschedule: (p, f) => `Déplacer votre rendez-vous au ${f.dateTime(String(p.at))} avec ${p.doctor} ?`,
   rescheduled: (p, f) =>
     `C'est fait : votre rendez-vous est maintenant le ${f.dateTime(String(p.at))} avec ${p.doctor}.`,
+  rescheduledTele: (p, f) =>
+    `C'est fait : votre téléconsultation est maintenant le ${f.dateTime(String(p.at))} avec ${p.doctor}. Lien : ${p.link}`,
   reminder: (p, f) =>
     `Rappel : vous avez rendez-vous le ${f.dateTime(String(p.at))} avec ${p.doctor}. Serez-vous présent(e) ?`,
   reminderConfirm: () => "1. Oui, je confirme",
