@@ -13,7 +13,7 @@ import { readBirthDate, readPersonName } from "../domain/language/names.js";
 import { normalize } from "../domain/language/normalize.js";
 import { readWhen, type WhenPreference } from "../domain/language/when.js";
 import { suggestSpecialtiesFor } from "../domain/triage.js";
-import { render, type ChatLocale, type Reply } from "./locales/index.js";
+import { consentVersion, render, type ChatLocale, type Reply } from "./locales/index.js";
 import {
   dialogueMachine,
   type AppointmentSummary,
@@ -37,9 +37,6 @@ export interface EngineDeps {
   idleMinutes?: number;
   now: () => Date;
 }
-
-/** Wording version of the consent question; stored on the patient with the consent time. */
-export const CONSENT_VERSION = "chat-consent-2026-11";
 
 const MAX_TEXT = 2000;
 
@@ -858,7 +855,8 @@ async function execute(
             state.locale,
             message.channel,
             now,
-            CONSENT_VERSION,
+            // The wording the consent question was asked in, in the language it was asked in.
+            consentVersion(cmd.newPatient.consentLocale ?? state.locale, clinic.time_zone),
             message.senderId,
           ],
           { prepare: true },

@@ -36,7 +36,12 @@ export type Command =
       when: When;
       after?: string;
     }
-  | { type: "book"; slot: OfferedSlot; newPatient?: { firstName: string; lastName: string; birthDate: string } }
+  /** `consentLocale`: the language the consent question was asked in, so the stored version names that wording. */
+  | {
+      type: "book";
+      slot: OfferedSlot;
+      newPatient?: { firstName: string; lastName: string; birthDate: string; consentLocale?: ChatLocale };
+    }
   | { type: "loadAppointments" }
   | { type: "cancel"; appointmentId: string }
   | { type: "reschedule"; appointmentId: string; slot: OfferedSlot }
@@ -884,7 +889,11 @@ export const dialogueMachine = setup({
               question: null,
               outbox: out(
                 c,
-                command({ type: "book", slot: c.chosen!, newPatient: { ...c.name!, birthDate: c.birthDate! } }),
+                command({
+                  type: "book",
+                  slot: c.chosen!,
+                  newPatient: { ...c.name!, birthDate: c.birthDate!, consentLocale: c.locale },
+                }),
               ),
             })),
           },

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { OutboundMessage } from "../messages.js";
 import { en, type Copy, type CopyKey, type Params } from "./en.js";
 import { formatterFor } from "./format.js";
@@ -24,4 +25,17 @@ export function render(reply: Reply, locale: ChatLocale, timeZone: string, facts
   if (reply.choices?.length)
     out.choices = reply.choices.map((c) => ({ id: c.id, label: copy[c.key](c.params ?? {}, f) }));
   return out;
+}
+
+/**
+ * The version of a consent wording as stored with the patient's consent: the language and a
+ * short hash of the very text, so any change to the wording makes a new version by itself and
+ * the stored version always names the sentence the patient agreed to.
+ */
+export const wordingVersion = (locale: ChatLocale, text: string): string =>
+  `chat-consent-${locale}-${createHash("sha256").update(text).digest("hex").slice(0, 12)}`;
+
+/** The version of the consent question as the chat asks it in `locale` now. */
+export function consentVersion(locale: ChatLocale, timeZone = "Europe/Paris"): string {
+  return wordingVersion(locale, render({ lines: [{ key: "askConsent" }] }, locale, timeZone).text);
 }
