@@ -39,6 +39,8 @@ export interface EngineDeps {
 }
 
 const MAX_TEXT = 2000;
+/** How many of the clinic's doctors are listed to a patient who named one the clinic does not have. */
+const MAX_NAMED_DOCTORS = 12;
 
 interface ClinicInfo {
   id: string;
@@ -585,7 +587,9 @@ async function interpret(
       const picks = (ids: string[]) =>
         active.filter((d) => ids.includes(d.id)).map((d) => doctorPick(d, reading.specialtyId));
       if (named?.kind === "one") reading.doctor = picks([named.id])[0];
-      else if (named) reading.doctorOptions = picks(named.ids);
+      else if (named?.kind === "several") reading.doctorOptions = picks(named.ids);
+      else if (named?.kind === "unknown")
+        reading.unknownDoctor = { said: named.name, known: active.slice(0, MAX_NAMED_DOCTORS).map((d) => d.name) };
       const mode = readConsultationMode(normalized);
       if (mode) reading.mode = mode;
     }

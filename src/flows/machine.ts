@@ -341,7 +341,7 @@ const specialtyOf = (r: Reading): { id: string; name: { fr: string; en: string }
  * what they said before and do not change now still holds.
  */
 const startBooking = (c: Ctx, r: Reading, keep = false): { target: string; update: Update } => {
-  const doctor = r.doctor ?? (keep && !r.doctorOptions?.length ? (c.doctor ?? null) : null);
+  const doctor = r.doctor ?? (keep && !r.doctorOptions?.length && !r.unknownDoctor ? (c.doctor ?? null) : null);
   const kept = keep && c.specialtyId ? { id: c.specialtyId, name: c.specialtyName ?? { fr: "", en: "" } } : null;
   const spec = doctor?.specialty ?? specialtyOf(r) ?? kept;
   // The time said in the first message is kept while the specialty is asked for.
@@ -386,8 +386,16 @@ function pickedDoctor(c: Ctx, r: Reading): DoctorPick | undefined {
   return r.doctor && options.find((d) => d.id === r.doctor!.id);
 }
 
-/** Whether a message names a doctor of the clinic (one, or several sharing the name). */
-const namesDoctor = (r: Reading): boolean => !!r.doctor || !!r.doctorOptions?.length;
+/** Whether a message names a doctor (one of the clinic's, several sharing the name, or one it does not have). */
+const namesDoctor = (r: Reading): boolean => !!r.doctor || !!r.doctorOptions?.length || !!r.unknownDoctor;
+
+/** A booking with the doctor named; a doctor the clinic does not have is said so first, with those it has. */
+function bookWithDoctor(c: Ctx, r: Reading, keep: boolean): { target: string; update: Update } {
+  if (!r.unknownDoctor || r.doctor) return startBooking(c, r, keep);
+  const { said, known } = r.unknownDoctor;
+  const told = reply({ lines: [line("unknownDoctor", { said, known: known.join(", ") })] });
+  return startBooking({ ...c, outbox: out(c, told) }, r, keep);
+}
 
 function afterSpecialty(c: Ctx, r: Reading, base: Update = {}): { target: string; update: Update } {
   const ambiguous = r.ambiguousWhen?.length ? r.ambiguousWhen : r.when ? [] : c.ambiguous;
@@ -507,7 +515,7 @@ function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[
   // Naming a doctor or a way of being seen starts (or redirects) a booking; a move keeps its own.
   const withDoctor = routeTo(
     (e, c) => (namesDoctor(reading(e)) || !!reading(e).mode) && !(c.purpose === "reschedule" && c.target),
-    (c, r) => startBooking(c, r, opts.idle !== true && c.purpose === "book"),
+    (c, r) => bookWithDoctor(c, r, opts.idle !== true && c.purpose === "book"),
     [command({ type: "releaseHolds" })],
   );
   const bookFresh = routeTo(

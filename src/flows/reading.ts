@@ -45,6 +45,8 @@ export interface Reading {
   doctor?: DoctorPick;
   /** A name several of the clinic's doctors share ("Dr Martin"): the ones to ask about. */
   doctorOptions?: DoctorPick[];
+  /** A name after a title that is none of the clinic's doctors ("Dr Smith"), and the doctors it has. */
+  unknownDoctor?: { said: string; known: string[] };
   /** "En visio", "video consultation" → teleconsultation; "en personne", "in person" → in person. */
   mode?: "teleconsultation" | "in_person";
   /** "Any doctor", "peu importe", "no preference": the patient leaves the choice to the clinic. */

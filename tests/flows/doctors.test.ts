@@ -118,3 +118,32 @@ describe("a name two doctors share", () => {
     expectOnlyWith(await p.says("Dr Thomas Moreau on Tuesday please"), /Dr Thomas Moreau/);
   });
 });
+
+describe("a doctor the clinic does not have", () => {
+  it.each([
+    {
+      locale: "fr",
+      ask: "je voudrais voir le docteur House",
+      told: /Je ne trouve pas de Dr House dans ce cabinet\. Nos médecins : .*Dr Hélène Dubois/,
+      next: /Quel médecin souhaitez-vous consulter/,
+    },
+    {
+      locale: "en",
+      ask: "can I see dr smith tomorrow?",
+      told: /I don't know a Dr smith at this clinic\. Our doctors are: .*Dr Marc Lefèvre/,
+      next: /Which kind of doctor would you like to see/,
+    },
+  ])(
+    "($locale) is told so, with the clinic's doctors, and asked what kind of doctor instead",
+    async ({ locale, ask, told, next }) => {
+      const replies = await patient(deps, `doc-unknown-${locale}`).says(ask);
+      expect(textOf(replies)).toMatch(told);
+      expect(textOf(replies)).toMatch(next);
+    },
+  );
+
+  it("'I need a doctor appointment tomorrow' names no doctor and is not answered as one", async () => {
+    const replies = await patient(deps, "doc-none-en").says("I need a doctor appointment tomorrow");
+    expect(textOf(replies)).not.toMatch(/I don't know a Dr/);
+  });
+});

@@ -1,5 +1,7 @@
 import { editDistance, typoAllowance } from "./edit-distance.js";
-import { DOCTOR_CUES, DOCTOR_TITLES } from "./lexicon/doctors.js";
+import { FILLER_WORDS } from "./lexicon/function-words.js";
+import { ABBREVIATED_TITLES, DOCTOR_CUES, DOCTOR_TITLES } from "./lexicon/doctors.js";
+import { ENGLISH_WORDS, FRENCH_WORDS } from "./lexicon/stopwords.js";
 import { foldText, type NormalizedText } from "./normalize.js";
 
 /** A doctor of the clinic, as their name is written in the clinic's data. */
@@ -9,9 +11,14 @@ export interface KnownDoctor {
   readonly lastName: string;
 }
 
-/** The doctor a message names, or the doctors it could mean ("Dr Martin" when two share the name). */
+/**
+ * The doctor a message names, the doctors it could mean ("Dr Martin" when two share the name),
+ * or a name after a title that is none of the clinic's doctors ("Dr Smith"), as written.
+ */
 export type DoctorReading =
-  { readonly kind: "one"; readonly id: string } | { readonly kind: "several"; readonly ids: string[] };
+  | { readonly kind: "one"; readonly id: string }
+  | { readonly kind: "several"; readonly ids: string[] }
+  | { readonly kind: "unknown"; readonly name: string };
 
 interface Spelled {
   readonly id: string;
@@ -76,6 +83,27 @@ export function readDoctor(
     }
   }
   const found = full.size > 0 ? [...full] : [...partial];
-  if (found.length === 0) return undefined;
+  if (found.length === 0) return unknownName(text.original, words);
   return found.length === 1 ? { kind: "one", id: found[0]! } : { kind: "several", ids: found };
+}
+
+/**
+ * A name after a title that matched no doctor: "Dr Smith", "dr house", "Docteur Petit". After a
+ * full title ("doctor", "docteur") the word must be written with a capital, since "a doctor
+ * appointment" names no one; everyday words ("dr demain", "docteur svp") are never names.
+ */
+function unknownName(original: string, words: readonly string[]): DoctorReading | undefined {
+  const written = original
+    .normalize("NFC")
+    .split(/[^\p{L}]+/u)
+    .filter(Boolean);
+  for (let i = 1; i < words.length; i++) {
+    const title = words[i - 1]!;
+    const word = words[i]!;
+    if (!DOCTOR_TITLES.has(title) || DOCTOR_TITLES.has(word) || word.length < 2 || /\d/.test(word)) continue;
+    if (FRENCH_WORDS.has(word) || ENGLISH_WORDS.has(word) || FILLER_WORDS.has(word)) continue;
+    const asWritten = written.find((w) => wordsOf(w)[0] === word) ?? word;
+    if (ABBREVIATED_TITLES.has(title) || /^\p{Lu}/u.test(asWritten)) return { kind: "unknown", name: asWritten };
+  }
+  return undefined;
 }

@@ -52,6 +52,7 @@ export const en = {
   askAmbiguousDay: () => "Do you mean today or next week?",
   ambiguousToday: () => "Today",
   ambiguousNextWeek: () => "Next week",
+  unknownDoctor: (p) => `I don't know a Dr ${p.said} at this clinic. Our doctors are: ${p.known}.`,
   askWhichDoctor: () => "Several of our doctors have that name. Which one would you like to see?",
   doctorLabel: (p) => String(p.doctor),
   noTeleconsultation: () => "Teleconsultation isn't offered for this specialty, so these times are at the clinic.",

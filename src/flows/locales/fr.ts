@@ -45,6 +45,7 @@ export const fr: Copy = {
   askAmbiguousDay: () => "Voulez-vous dire aujourd'hui ou la semaine prochaine ?",
   ambiguousToday: () => "Aujourd'hui",
   ambiguousNextWeek: () => "La semaine prochaine",
+  unknownDoctor: (p) => `Je ne trouve pas de Dr ${p.said} dans ce cabinet. Nos médecins : ${p.known}.`,
   askWhichDoctor: () => "Plusieurs de nos médecins portent ce nom. Lequel souhaitez-vous voir ?",
   doctorLabel: (p) => String(p.doctor),
   noTeleconsultation: () =>

@@ -19,3 +19,6 @@ export const DOCTOR_CUES: ReadonlySet<string> = new Set(
   madame mme monsieur mr mrs ms miss
 `),
 );
+
+/** Short titles, always followed by a name ("dr smith"); after a full one ("doctor") a name has a capital. */
+export const ABBREVIATED_TITLES: ReadonlySet<string> = new Set(words("dr drs dre pr prof doc"));
