@@ -404,9 +404,10 @@ function afterSpecialty(c: Ctx, r: Reading, base: Update = {}): { target: string
   if (when) return { target: "searching", update: { ...base, when, outbox: out(c, command(offerFor(c, when))) } };
   const spec = c.specialtyName ? c.specialtyName[c.locale] : undefined;
   const doctor = c.purpose === "book" ? (c.doctor?.name ?? undefined) : undefined;
+  const remote = c.purpose === "book" && c.mode === "teleconsultation" ? 1 : undefined;
   return {
     target: "askWhen",
-    update: { ...base, ...ask(c, { lines: [line("askWhen", { specialty: spec, doctor })] }) },
+    update: { ...base, ...ask(c, { lines: [line("askWhen", { specialty: spec, doctor, remote })] }) },
   };
 }
 

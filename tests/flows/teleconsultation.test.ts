@@ -71,6 +71,30 @@ describe("asking for a teleconsultation", () => {
     expect(slots(remote)[0]!.label).toMatch(/jeudi 3 décembre/);
   });
 
+  it.each([
+    {
+      locale: "fr",
+      ask: "je voudrais une téléconsultation avec le Dr Martin",
+      asked: /Quand souhaitez-vous votre téléconsultation avec Dr Claire Martin/,
+      when: "demain matin",
+      offered: /créneaux de téléconsultation avec Dr Claire Martin/,
+    },
+    {
+      locale: "en",
+      ask: "I want a teleconsultation",
+      asked: /When would you like your teleconsultation/,
+      when: "tomorrow at 11",
+      offered: /teleconsultation times/,
+    },
+  ])(
+    "($locale) a teleconsultation asked for without a day is asked when, as a teleconsultation, then offered",
+    async (t) => {
+      const p = patient(deps, `tele-when-${t.locale}`);
+      expect(textOf(await p.says(t.ask))).toMatch(t.asked);
+      expect(textOf(await p.says(t.when))).toMatch(t.offered);
+    },
+  );
+
   it("'an online appointment' with a specialty that has no teleconsultation is told so and offered times at the clinic", async () => {
     const p = patient(deps, "tele-en-2");
     const offer = await p.says("I'd like an online appointment with a dermatologist on Tuesday");

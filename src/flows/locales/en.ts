@@ -46,7 +46,7 @@ export const en = {
   unknownSpecialty: () =>
     "I couldn't match that to one of our specialties. Could you say it differently, or describe your symptoms?",
   askWhen: (p) =>
-    `When would you like to come${p.specialty ? ` for ${p.specialty}` : ""}${p.doctor ? ` with ${p.doctor}` : ""}? (e.g. “tomorrow morning”, “Tuesday around 10”, “as soon as possible”)`,
+    `When would you like ${p.remote ? "your teleconsultation" : "to come"}${p.specialty ? ` for ${p.specialty}` : ""}${p.doctor ? ` with ${p.doctor}` : ""}? (e.g. “tomorrow morning”, “Tuesday around 10”, “as soon as possible”)`,
   whenNotUnderstood: () =>
     "I didn't get the day or time. Try “tomorrow at 10”, “next Friday morning” or “as soon as possible”.",
   askAmbiguousDay: () => "Do you mean today or next week?",

@@ -39,7 +39,7 @@ export const fr: Copy = {
   unknownSpecialty: () =>
     "Je n'ai pas reconnu de spécialité. Pouvez-vous le dire autrement, ou décrire vos symptômes ?",
   askWhen: (p) =>
-    `Quand souhaitez-vous venir${p.doctor ? ` voir ${p.doctor}` : ""}${p.specialty ? ` (${p.specialty})` : ""} ? (par ex. « demain matin », « mardi vers 10h », « au plus vite »)`,
+    `Quand souhaitez-vous ${p.remote ? `votre téléconsultation${p.doctor ? ` avec ${p.doctor}` : ""}` : `venir${p.doctor ? ` voir ${p.doctor}` : ""}`}${p.specialty ? ` (${p.specialty})` : ""} ? (par ex. « demain matin », « mardi vers 10h », « au plus vite »)`,
   whenNotUnderstood: () =>
     "Je n'ai pas compris le jour ou l'heure. Essayez « demain à 10h », « vendredi prochain matin » ou « au plus vite ».",
   askAmbiguousDay: () => "Voulez-vous dire aujourd'hui ou la semaine prochaine ?",
