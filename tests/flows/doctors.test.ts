@@ -89,6 +89,21 @@ describe("naming the doctor", () => {
   });
 });
 
+describe("a patient's own name", () => {
+  it.each([
+    {
+      locale: "fr",
+      says: "Bonjour, je suis Claire Martin, je voudrais un rendez-vous chez un dermatologue mardi",
+      spec: /Dermatologie/,
+    },
+    { locale: "en", says: "Hi, my name is Claire Martin and I need a dermatologist on Tuesday", spec: /Dermatology/ },
+  ])("($locale) is not taken for the doctor who shares it", async ({ locale, says, spec }) => {
+    const offer = await patient(deps, `doc-self-${locale}`).says(says);
+    expect(textOf(offer)).toMatch(spec);
+    expectOnlyWith(offer, /Dr Thomas Moreau/);
+  });
+});
+
 describe("a name two doctors share", () => {
   it("'je voudrais voir le Dr Moreau' asks which Dr Moreau; answering 'Thomas' offers Dr Thomas Moreau's times", async () => {
     const p = patient(deps, "doc-fr-amb");

@@ -1,6 +1,6 @@
 import { editDistance, typoAllowance } from "./edit-distance.js";
 import { FILLER_WORDS } from "./lexicon/function-words.js";
-import { ABBREVIATED_TITLES, DOCTOR_CUES, DOCTOR_TITLES } from "./lexicon/doctors.js";
+import { ABBREVIATED_TITLES, DOCTOR_CUES, DOCTOR_TITLES, SELF_INTRODUCTIONS } from "./lexicon/doctors.js";
 import { ENGLISH_WORDS, FRENCH_WORDS } from "./lexicon/stopwords.js";
 import { foldText, type NormalizedText } from "./normalize.js";
 
@@ -30,6 +30,12 @@ const wordsOf = (text: string): string[] =>
   foldText(text)
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
+
+const INTRODUCTIONS: readonly (readonly string[])[] = SELF_INTRODUCTIONS.map((p) => p.split(" "));
+
+/** Whether the words just before `at` are the patient introducing themself ("je suis", "my name is"). */
+const introducedAt = (words: readonly string[], at: number): boolean =>
+  INTRODUCTIONS.some((intro) => at >= intro.length && intro.every((w, k) => words[at - intro.length + k] === w));
 
 const spell = (d: KnownDoctor): Spelled => ({ id: d.id, first: wordsOf(d.firstName), last: wordsOf(d.lastName) });
 
@@ -74,6 +80,8 @@ export function readDoctor(
       (i > 0 && DOCTOR_TITLES.has(words[i - 1]!)) ||
       (i > 1 && words[i - 1]!.length === 1 && DOCTOR_TITLES.has(words[i - 2]!));
     const cued = titled || (i > 0 && DOCTOR_CUES.has(words[i - 1]!)) || opts.bare === true;
+    // "je suis Claire Martin": the patient's own name, even if a doctor shares it.
+    if (!titled && introducedAt(words, i)) continue;
     for (const d of spelled) {
       const first = spells(words, i, d.first, titled);
       const last = spells(words, i, d.last, titled);

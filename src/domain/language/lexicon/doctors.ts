@@ -1,4 +1,4 @@
-import { words } from "./words.js";
+import { phrases, words } from "./words.js";
 
 /** Titles written before a doctor's name, folded ("Dr.", "Docteur", "Doctor", "Pr", "Professeur"…). */
 export const DOCTOR_TITLES: ReadonlySet<string> = new Set(
@@ -22,3 +22,12 @@ export const DOCTOR_CUES: ReadonlySet<string> = new Set(
 
 /** Short titles, always followed by a name ("dr smith"); after a full one ("doctor") a name has a capital. */
 export const ABBREVIATED_TITLES: ReadonlySet<string> = new Set(words("dr drs dre pr prof doc"));
+
+/**
+ * Openings with which patients give their own name ("je suis Claire Martin"): a name right after
+ * one, without a title, is the patient's, not a doctor's (folded; apostrophes split words).
+ */
+export const SELF_INTRODUCTIONS: readonly string[] = phrases(`
+  je m appelle, je mappelle, jm appelle, moi c est, mon nom est, mon nom c est, je suis, je me nomme,
+  my name is, my name s, i am, i m, im, this is, it s, call me
+`);
