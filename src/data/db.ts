@@ -39,6 +39,8 @@ export interface Transaction extends Sql {
 
 export interface Database {
   readonly kind: "postgres" | "pglite";
+  /** How many connections the pool opens at most (1 for embedded PGlite). */
+  readonly connections: number;
   /** The embedded engine, when kind is "pglite" (dumps, diagnostics). */
   readonly lite?: import("@electric-sql/pglite").PGlite;
   readonly prisma: PrismaClient;
@@ -162,12 +164,13 @@ export interface PostgresOptions {
   poolSize?: number;
 }
 
-export function openPostgres({ url, poolSize = 10 }: PostgresOptions): Database {
+export function openPostgres({ url, poolSize = 20 }: PostgresOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   pool.on("error", () => undefined); // idle-client errors surface on the next query instead
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     kind: "postgres",
+    connections: poolSize,
     prisma,
     sql: poolSql(pool),
     async close() {
@@ -210,6 +213,7 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
   });
   return {
     kind: "pglite",
+    connections: 1,
     prisma,
     sql: liteSql(lite),
     lite,

@@ -170,10 +170,42 @@ function exclusively<T>(deps: EngineDeps, key: string, fn: (tx: Transaction) => 
     // has one connection and one process: the in-process queue is enough there.
     if (deps.db.kind === "postgres") {
       // The key is a number computed here, so the lock rides along with BEGIN in one round trip.
-      return deps.db.sql.transaction(fn, { opening: `SELECT pg_advisory_xact_lock(7411003, ${lockKeyOf(key)})` });
+      const opening = `SELECT pg_advisory_xact_lock(7411003, ${lockKeyOf(key)})`;
+      return gateOf(deps.db).run(() => deps.db.sql.transaction(fn, { opening }));
     }
     return fn(withoutBatching(deps.db.sql));
   });
+}
+
+/**
+ * A conversation's transaction holds a pooled connection while its domain work needs others:
+ * with every connection held by a conversation waiting for one, a burst of patients would
+ * wait forever. At most half the pool is lent to conversations at once; the rest wait their turn.
+ */
+const gates = new WeakMap<Database, Gate>();
+const gateOf = (db: Database): Gate => {
+  let gate = gates.get(db);
+  if (!gate) gates.set(db, (gate = new Gate(Math.max(1, Math.floor(db.connections / 2)))));
+  return gate;
+};
+
+class Gate {
+  private inside = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inside >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.inside++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.inside--;
+    }
+  }
 }
 
 /** FNV-1a of the conversation key as a signed 32-bit integer: the same on every instance. */
