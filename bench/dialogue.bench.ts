@@ -90,6 +90,7 @@ export async function dialogueBench(): Promise<BenchResult> {
     await pool(OPEN_CONVERSATIONS, CONCURRENCY, (i) => send(`open${i}`, "je voudrais un rendez-vous"));
     global.gc?.();
     const rssMb = process.memoryUsage().rss / 2 ** 20;
+    const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
 
     const bare = await bareExpressRate(samples.length);
     return {
@@ -104,7 +105,7 @@ export async function dialogueBench(): Promise<BenchResult> {
         // Where the time goes: this process's CPU (the engine and pg's client) per message; the rest is Postgres and waiting.
         "Node CPU per message (user + system)": ms((cpu.user + cpu.system) / 1000 / samples.length),
         "Node CPU busy during the run": `${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %`,
-        [`RSS with ${OPEN_CONVERSATIONS} open conversations`]: `${rssMb.toFixed(0)} MB`,
+        [`RSS with ${OPEN_CONVERSATIONS} open conversations`]: `${rssMb.toFixed(0)} MB (JS heap in use ${heapMb.toFixed(0)} MB${global.gc ? "" : ", no forced GC: run with --expose-gc"})`,
         "bare Express JSON requests/s (same concurrency)": bare.toFixed(0),
         "engine / bare Express": `${((rate / bare) * 100).toFixed(1)} %`,
       },
