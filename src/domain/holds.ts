@@ -47,27 +47,53 @@ export async function holdSlots(
     [...candidates, now, req.holder, req.releaseOthers === true],
     { prepare: true },
   );
-  if (slots.length === 0 || req.count <= 0) return [];
-  const rows = await db.sql.query<{ id: string; doctor_id: string; starts_at: Date | string; ends_at: Date | string }>(
-    `INSERT INTO slot_hold (doctor_id, starts_at, ends_at, expires_at, holder)
-     SELECT c.d, c.s, c.e, $4, $5 FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS c(d, s, e, n)
-      WHERE NOT EXISTS (SELECT 1 FROM appointment a WHERE a.doctor_id = c.d AND a.status IN ('requested', 'confirmed')
-                          AND tstzrange(a.starts_at, a.ends_at) && tstzrange(c.s, c.e))
-        AND NOT EXISTS (SELECT 1 FROM slot_hold h WHERE h.doctor_id = c.d AND tstzrange(h.starts_at, h.ends_at) && tstzrange(c.s, c.e))
-      ORDER BY c.n LIMIT $6
-     ON CONFLICT DO NOTHING RETURNING id, doctor_id, starts_at, ends_at`,
-    [...candidates, expiresAt, req.holder, req.count],
-    { prepare: true },
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    doctorId: r.doctor_id,
-    startsAt: new Date(r.starts_at),
-    endsAt: new Date(r.ends_at),
-    expiresAt,
-    holder: req.holder,
-  }));
+  const held: SlotHold[] = [];
+  let left = slots;
+  // Conversations offering the same times at once race for them: the exclusion constraint lets
+  // one win each slot and the others skip it, now visibly taken, on their next pass.
+  for (let pass = 0; pass < MAX_HOLD_PASSES && left.length > 0 && held.length < req.count; pass++) {
+    const rows = await db.sql.query<{
+      id: string;
+      doctor_id: string;
+      starts_at: Date | string;
+      ends_at: Date | string;
+    }>(
+      `INSERT INTO slot_hold (doctor_id, starts_at, ends_at, expires_at, holder)
+       SELECT c.d, c.s, c.e, $4, $5 FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS c(d, s, e, n)
+        WHERE NOT EXISTS (SELECT 1 FROM appointment a WHERE a.doctor_id = c.d AND a.status IN ('requested', 'confirmed')
+                            AND tstzrange(a.starts_at, a.ends_at) && tstzrange(c.s, c.e))
+          AND NOT EXISTS (SELECT 1 FROM slot_hold h WHERE h.doctor_id = c.d AND tstzrange(h.starts_at, h.ends_at) && tstzrange(c.s, c.e))
+        ORDER BY c.n LIMIT $6
+       ON CONFLICT DO NOTHING RETURNING id, doctor_id, starts_at, ends_at`,
+      [
+        left.map((s) => s.doctorId),
+        left.map((s) => s.startsAt),
+        left.map((s) => s.endsAt),
+        expiresAt,
+        req.holder,
+        req.count - held.length,
+      ],
+      { prepare: true },
+    );
+    if (rows.length === 0 && pass > 0) break;
+    for (const r of rows)
+      held.push({
+        id: r.id,
+        doctorId: r.doctor_id,
+        startsAt: new Date(r.starts_at),
+        endsAt: new Date(r.ends_at),
+        expiresAt,
+        holder: req.holder,
+      });
+    const mine = new Set(rows.map((r) => `${r.doctor_id}|${+new Date(r.starts_at)}`));
+    left = left.filter((s) => !mine.has(`${s.doctorId}|${+s.startsAt}`));
+  }
+  // In the order the slots were given (best first), as callers expect.
+  const rank = new Map(slots.map((s, i) => [`${s.doctorId}|${+s.startsAt}`, i]));
+  return held.sort((a, b) => rank.get(`${a.doctorId}|${+a.startsAt}`)! - rank.get(`${b.doctorId}|${+b.startsAt}`)!);
 }
+
+const MAX_HOLD_PASSES = 4;
 
 /** Frees every hold of a conversation (after booking, or when the patient moves on). */
 export async function releaseHolds(db: Database, holder: string): Promise<number> {

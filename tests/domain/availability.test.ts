@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { earliestSlot, findSlots, slotsNear } from "../../src/domain/availability.js";
-import { holdSlot, releaseHolds } from "../../src/domain/holds.js";
+import { holdSlot, holdSlots, releaseHolds } from "../../src/domain/holds.js";
 import { freshDatabase, type TestDatabase } from "../support/database.js";
 import { createTestClinic, paris, seedAppointment, type TestClinic } from "../support/clinic.js";
 
@@ -215,6 +215,26 @@ describe("time-zone changes", () => {
 });
 
 describe("holds", () => {
+  it("conversations offering the same six times at the same instant each hold three of their own", async () => {
+    // Days of December, one per round: racing statements only collide now and then.
+    for (let round = 0; round < 8; round++) {
+      const day = `2026-12-${String(14 + round).padStart(2, "0")}`;
+      const six = ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"].map((t) => ({
+        doctorId: clinic.doctorIds[1]!,
+        startsAt: paris(`${day}T${t}`),
+        endsAt: new Date(+paris(`${day}T${t}`) + 30 * 60_000),
+      }));
+      const [a, b] = await Promise.all(
+        ["race-a", "race-b"].map((holder) => holdSlots(db, six, { holder, minutes: 5, count: 3, now })),
+      );
+      expect([a!.length, b!.length]).toEqual([3, 3]);
+      const taken = [...a!, ...b!].map((h) => +h.startsAt);
+      expect(new Set(taken).size).toBe(6);
+      await releaseHolds(db, "race-a");
+      await releaseHolds(db, "race-b");
+    }
+  });
+
   it("a slot held for one conversation is hidden from others but still offered to its holder", async () => {
     const day = "2026-12-03";
     const slot = { doctorId: clinic.doctorIds[0]!, startsAt: paris(`${day}T09:00`), endsAt: paris(`${day}T09:30`) };

@@ -22,13 +22,16 @@ afterAll(async () => {
 });
 
 it.skipIf(!onRealPostgres())(
-  "twenty patients writing at the same moment, more than the database has connections, each get times offered",
+  "twenty patients writing at the same moment, more than the database has connections, each get three times of their own",
   async () => {
     const asks = ["un généraliste demain matin", "un dermatologue mardi matin", "a cardiologist on Thursday afternoon"];
     const replies = await Promise.all(
       Array.from({ length: 20 }, (_, i) => patient(deps, `burst-${i}`).says(`je voudrais voir ${asks[i % 3]}`)),
     );
-    for (const reply of replies) expect(choicesOf(reply).some((c) => c.id.includes(".slot."))).toBe(true);
+    // Seven patients ask for the same times at once: each still gets three, none held twice.
+    for (const reply of replies) expect(choicesOf(reply).filter((c) => c.id.includes(".slot."))).toHaveLength(3);
+    const holds = await db.prisma.slotHold.findMany();
+    expect(new Set(holds.map((h) => `${h.doctorId}|${+h.startsAt}`)).size).toBe(holds.length);
     const conversations = await db.prisma.conversation.count({ where: { senderId: { startsWith: "burst-" } } });
     expect(conversations).toBe(20);
   },
