@@ -81,7 +81,9 @@ describe.skipIf(!REDIS_URL)("reminders through BullMQ and Redis", () => {
       prefix,
       senders: channelSenders(ctx),
       logger,
-      claimMs: 1_500,
+      // Longer than any send takes on a loaded machine: an in-flight mark that lapsed would let
+      // a stalled job be sent again, which is not what these stories are about.
+      claimMs: 10_000,
       lockDurationMs: 1_000,
       stalledIntervalMs: 300,
       afterSend: opts.afterSend,

@@ -4,13 +4,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { openDatabase } from "../../src/data/db.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { migrate } from "../../src/data/migrate.js";
 import { createLogger } from "../../src/lib/logger.js";
+
+// Each story starts real processes, and tsx compiles the app as they start: on a loaded
+// two-core machine (the suite runs two files at once) that alone can take a minute.
+vi.setConfig({ testTimeout: 180_000 });
 
 const root = path.resolve(import.meta.dirname, "../..");
 const scratch = await mkdtemp(path.join(tmpdir(), "tabib-ops-pglite-"));
