@@ -18,7 +18,7 @@ import { handleInbound } from "../../src/flows/engine.js";
 import { startCare, type CareService } from "../../src/jobs/care.js";
 import { createTestClinic, paris, seedAppointment, type TestClinic } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
-import { startFakeGraph, type GraphSend } from "../support/fake-graph.js";
+import { cloudMessagePayload, startFakeGraph, type GraphSend } from "../support/fake-graph.js";
 
 // Doctors on WhatsApp (Cloud API): their taps come back as signed webhooks, and Meta delivers a
 // webhook again whenever it is unsure it got through. Wired as src/bots/whatsapp-cloud/start.ts
@@ -49,33 +49,14 @@ const sentTo = (phone: string) => graph.sent(to(phone));
 
 let seq = 0;
 /** A doctor's tap on a reply button, as Meta's webhook carries it (one wamid per tap). */
-const buttonTap = (phone: string, id: string) => ({
-  object: "whatsapp_business_account",
-  entry: [
-    {
-      id: "102290129340398",
-      changes: [
-        {
-          field: "messages",
-          value: {
-            messaging_product: "whatsapp",
-            metadata: { display_phone_number: "33100000000", phone_number_id: PHONE_ID },
-            contacts: [{ profile: { name: "Doc" }, wa_id: to(phone) }],
-            messages: [
-              {
-                from: to(phone),
-                id: `wamid.HBgLdoc${randomBytes(3).toString("hex")}${++seq}`,
-                timestamp: "1796000000",
-                type: "interactive",
-                interactive: { type: "button_reply", button_reply: { id, title: "…" } },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  ],
-});
+const buttonTap = (phone: string, id: string) =>
+  cloudMessagePayload(PHONE_ID, {
+    from: to(phone),
+    id: `wamid.HBgLdoc${randomBytes(3).toString("hex")}${++seq}`,
+    timestamp: "1796000000",
+    type: "interactive",
+    interactive: { type: "button_reply", button_reply: { id, title: "…" } },
+  });
 
 // Each mode has a clinic of its own, its doctors their own numbers.
 const modes: { name: string; redis?: string; doctors: readonly [string, string] }[] = [
