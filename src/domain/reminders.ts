@@ -290,22 +290,7 @@ export async function claimReminder(
        JOIN clinic c ON c.id = a.clinic_id JOIN patient p ON p.id = a.patient_id`,
     [id, now, new Date(+now - leaseMs)],
   );
-  if (row) {
-    return {
-      id: row.id,
-      kind: row.kind,
-      attempts: row.attempts,
-      appointment: {
-        id: row.appointment_id,
-        status: row.status,
-        startsAt: new Date(row.starts_at),
-        clinicId: row.clinic_id,
-        doctorName: row.doctor_name,
-      },
-      clinic: { timeZone: row.time_zone, address: row.address, phone: row.clinic_phone },
-      patient: contactOf(row),
-    };
-  }
+  if (row) return claimedOf(row);
   const [state] = await db.sql.query<{ status: ReminderStatus; send_at: Date | string; claimed_at: Date | null }>(
     `SELECT status, send_at, claimed_at FROM reminder WHERE id = $1::uuid`,
     [id],
@@ -317,6 +302,59 @@ export async function claimReminder(
 }
 
 export const isClaimed = (r: ClaimedReminder | ClaimMiss): r is ClaimedReminder => "id" in r;
+
+/**
+ * Reminders handed to a chat channel whose message came back undeliverable there (a dead
+ * letter: the bot blocked, the WhatsApp number gone), to be sent once more by SMS before the
+ * appointment. Each is taken by one process, once: the SMS job's delivery row (`<job id>-sms`)
+ * is written as the claim. Only patients with a phone that did not text STOP are taken.
+ */
+export async function claimSmsFallbacks(
+  db: Database,
+  opts: { now: Date; limit: number; jobIdOf: (reminderId: string) => string },
+): Promise<ClaimedReminder[]> {
+  const prefix = opts.jobIdOf("");
+  const rows = await db.sql.query<ClaimRow>(
+    `WITH lost AS (
+       SELECT r.id FROM reminder r
+         JOIN message_delivery d ON d.job_id = $3 || r.id
+         JOIN appointment a ON a.id = r.appointment_id JOIN patient p ON p.id = a.patient_id
+        WHERE r.status = 'sent' AND r.channel IS DISTINCT FROM 'sms' AND d.status = 'dead'
+          AND a.status = 'confirmed' AND a.starts_at > $1 AND p.phone IS NOT NULL AND p.erased_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM sms_opt_out o WHERE o.phone = p.phone AND o.opted_in_at IS NULL)
+        ORDER BY r.send_at LIMIT $2
+     ), taken AS (
+       INSERT INTO message_delivery (job_id, channel, status, created_at, updated_at)
+       SELECT $3 || id || '-sms', 'sms', 'queued', $1, $1 FROM lost
+       ON CONFLICT (job_id) DO NOTHING RETURNING job_id
+     )
+     SELECT r.id, r.kind, r.attempts, a.id AS appointment_id, a.status, a.starts_at, a.clinic_id,
+            d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name,
+            c.time_zone, c.address, c.phone AS clinic_phone, ${CONTACT_COLUMNS}
+       FROM taken t JOIN reminder r ON t.job_id = $3 || r.id || '-sms'
+       JOIN appointment a ON a.id = r.appointment_id JOIN doctor d ON d.id = a.doctor_id
+       JOIN clinic c ON c.id = a.clinic_id JOIN patient p ON p.id = a.patient_id`,
+    [opts.now, opts.limit, prefix],
+  );
+  if (rows.length > 0)
+    await db.sql.query(`UPDATE reminder SET channel = 'sms' WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+  return rows.map(claimedOf);
+}
+
+const claimedOf = (row: ClaimRow): ClaimedReminder => ({
+  id: row.id,
+  kind: row.kind,
+  attempts: row.attempts,
+  appointment: {
+    id: row.appointment_id,
+    status: row.status,
+    startsAt: new Date(row.starts_at),
+    clinicId: row.clinic_id,
+    doctorName: row.doctor_name,
+  },
+  clinic: { timeZone: row.time_zone, address: row.address, phone: row.clinic_phone },
+  patient: contactOf(row),
+});
 
 interface ClaimRow extends ContactRow {
   id: string;

@@ -86,7 +86,7 @@ export function startJobs(
       .then(() => sweepFollowUps(deps, { queue, lookaheadMs }))
       .catch((err: unknown) => {
         logger.error({ err }, "follow-up sweep failed");
-        return { repaired: 0, reminders: 0, notices: 0 };
+        return { repaired: 0, reminders: 0, notices: 0, smsFallbacks: 0 };
       });
     running = next;
     return next;

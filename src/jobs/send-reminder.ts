@@ -2,6 +2,7 @@ import type { OutboundJob, TemplateRef } from "../bots/delivery/outbound.js";
 import { isDomainError } from "../domain/errors.js";
 import {
   claimReminder,
+  claimSmsFallbacks,
   finishReminder,
   isClaimed,
   releaseReminder,
@@ -67,6 +68,24 @@ export async function deliverReminder(deps: FollowUpDeps, reminderId: string): P
     return { state: "retry" };
   }
 }
+
+/**
+ * Reminders their chat channel could not deliver (dead letters) go once more by SMS to the
+ * patient's phone: the plain text, or the confirmation question with its numbered choices.
+ */
+export async function sendSmsFallbacks(deps: FollowUpDeps): Promise<number> {
+  if (!deps.outbox.channels.has("sms")) return 0;
+  const now = deps.now();
+  const lost = await claimSmsFallbacks(deps.db, { now, limit: FALLBACK_BATCH, jobIdOf: reminderJobId });
+  for (const r of lost) {
+    const job = await reminderJob(deps, r, { channel: "sms", chatId: r.patient.phone! }, now);
+    await deps.outbox.send([{ ...job, id: `${job.id}-sms` }]);
+    deps.logger.info({ reminder: r.id }, "reminder undeliverable on its chat channel; sent by SMS");
+  }
+  return lost.length;
+}
+
+const FALLBACK_BATCH = 100;
 
 async function reminderJob(
   deps: FollowUpDeps,

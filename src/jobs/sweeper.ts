@@ -8,7 +8,7 @@ import { pendingNotices } from "../domain/notices.js";
 import type { FollowUpDeps } from "./deps.js";
 import type { FollowUpQueue } from "./follow-up-queue.js";
 import { deliverNotice } from "./send-notice.js";
-import { deliverReminder } from "./send-reminder.js";
+import { deliverReminder, sendSmsFallbacks } from "./send-reminder.js";
 
 export interface SweepReport {
   /** Appointments whose reminder rows were missing or stale (a process died mid-change). */
@@ -17,6 +17,8 @@ export interface SweepReport {
   reminders: number;
   /** Notices queued (Redis) or sent (embedded). */
   notices: number;
+  /** Reminders sent again by SMS because their chat channel could not deliver them. */
+  smsFallbacks: number;
 }
 
 const BATCH = 1_000;
@@ -34,7 +36,7 @@ export async function sweepFollowUps(
   opts: { queue: FollowUpQueue | null; lookaheadMs: number },
 ): Promise<SweepReport> {
   const now = deps.now();
-  const report: SweepReport = { repaired: 0, reminders: 0, notices: 0 };
+  const report: SweepReport = { repaired: 0, reminders: 0, notices: 0, smsFallbacks: 0 };
 
   const stale = await appointmentsMissingReminders(deps.db, {
     now,
@@ -72,5 +74,6 @@ export async function sweepFollowUps(
   } else {
     for (const id of notices) if ((await deliverNotice(deps, id)) === "sent") report.notices++;
   }
+  report.smsFallbacks = await sendSmsFallbacks(deps);
   return report;
 }

@@ -186,6 +186,24 @@ describe("reminders without Redis", () => {
     expect((await remindersOf(db, a.id))[0]).toMatchObject({ status: "sent", channel: "sms" });
   });
 
+  it("a patient who blocked the bot on Telegram gets the reminder by SMS instead, once, with its numbered choices", async () => {
+    const p = await patient({ preferred: "telegram", telegram: "7010", phone: "+33611000010" });
+    now = paris("2026-11-30T08:00");
+    const a = await book(p.id);
+    await sweep(); // the booking notice
+    await atConfirmReminderOf(a.id);
+    telegram.failNext(1, { status: 403 });
+    await sweep(); // Telegram refuses for good: a dead letter
+    await sweep();
+    await sweep();
+    const sms = twilio.sent("+33611000010").filter((c) => c.params.Body!.startsWith("Rappel"));
+    expect(sms).toHaveLength(1);
+    expect(sms[0]!.params.Body).toMatch(/1\. Oui, je confirme/);
+    expect((await remindersOf(db, a.id))[0]).toMatchObject({ status: "sent", channel: "sms" });
+    // Their SMS answer lands in the reminder flow like any other.
+    expect(telegramTexts("7010").filter((t) => t.startsWith("Rappel"))).toEqual([]);
+  });
+
   it("a number that texted STOP gets no SMS: the reminder is skipped and the appointment shows as unconfirmed", async () => {
     const p = await patient({ preferred: "sms", phone: "+33611000005" });
     await optOutOfSms(db, "+33611000005", paris("2026-11-01T10:00"));

@@ -10,12 +10,12 @@ export interface BotApiCall {
   status: number;
 }
 
-type Fault = { status: 429; retryAfter: number } | { status: 500 };
+type Fault = { status: 429; retryAfter: number } | { status: 500 } | { status: 403 };
 
 /**
  * A local stand-in for Telegram's Bot API (POST /bot<token>/<method>, JSON or form bodies,
  * Telegram's `{ ok, result }` envelope). Records every call; can fail the next calls with 429
- * (with retry_after) or 500, and can hold sendMessage answers to catch a sender mid-flight.
+ * (with retry_after), 500 or 403 (the patient blocked the bot), and can hold sendMessage answers to catch a sender mid-flight.
  */
 export async function startFakeTelegram(token: string) {
   const calls: BotApiCall[] = [];
@@ -42,6 +42,8 @@ export async function startFakeTelegram(token: string) {
       });
     }
     if (fault?.status === 500) return reply(500, { ok: false, error_code: 500, description: "Internal Server Error" });
+    if (fault?.status === 403)
+      return reply(403, { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" });
     if (method === "sendMessage" && held) await held.release;
     switch (method) {
       case "getMe":
