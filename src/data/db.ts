@@ -117,7 +117,12 @@ class PooledTransaction implements Transaction {
     } else await this.direct.exec(text);
   }
 
-  transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { opening?: string }): Promise<T> {
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { opening?: string }): Promise<T> {
+    // Work nested in this transaction must find it begun.
+    if (this.state === "pending") {
+      this.state = "open";
+      await this.client.query(this.opening);
+    }
     return this.direct.transaction(fn, opts);
   }
 
