@@ -27,11 +27,19 @@ export interface PatientFields {
   preferredChannel: "telegram" | "whatsapp" | "sms" | "web" | "console" | "api" | null;
 }
 
-/** Doctors see their own patients only; admins and secretaries the whole clinic. */
+/**
+ * Doctors see their own patients only (an appointment with them that they did not decline:
+ * a refused request is no care relationship); admins and secretaries the whole clinic.
+ */
 function reachFilter(actor: StaffActor) {
   if (actor.role !== "doctor") return {};
-  return { appointments: { some: { doctorId: actor.doctorId ?? "00000000-0000-0000-0000-000000000000" } } };
+  return { appointments: { some: ownAppointment(actor.doctorId) } };
 }
+
+const ownAppointment = (doctorId: string | null | undefined) => ({
+  doctorId: doctorId ?? "00000000-0000-0000-0000-000000000000",
+  status: { not: "declined" as const },
+});
 
 /**
  * Finds patients by name fragments ("mart cla" matches Claire Martin) or by phone digits.
@@ -146,9 +154,7 @@ export async function findReachable(db: Database, access: PatientAccess, patient
   const patient = await db.prisma.patient.findFirst({ where: { id: patientId, clinicId: access.clinicId } });
   if (!patient) throw notFound("patient", patientId);
   if (access.actor.role === "doctor") {
-    const seen = await db.prisma.appointment.count({
-      where: { patientId, doctorId: access.actor.doctorId ?? undefined },
-    });
+    const seen = await db.prisma.appointment.count({ where: { patientId, ...ownAppointment(access.actor.doctorId) } });
     if (!access.actor.doctorId || seen === 0)
       throw new DomainError("forbidden", "Doctors can only open the records of their own patients");
   }

@@ -124,6 +124,19 @@ describe("clinical records", () => {
     await refused(addDiagnosis(db, as(doctor), theirs, { label: "x" }, NOW), "forbidden");
   });
 
+  it("a request the doctor declined does not open the patient's medical record to them", async () => {
+    const stranger = await db.prisma.patient.create({
+      data: { clinicId: clinic.clinicId, firstName: "Refusé", lastName: "Demande" },
+    });
+    await seedAppointment(db, clinic, {
+      doctorId: clinic.doctorIds[0]!,
+      startsAt: new Date("2026-12-03T09:00:00Z"),
+      patientId: stranger.id,
+      status: "declined",
+    });
+    await refused(readClinicalRecord(db, as(doctor), stranger.id), "forbidden");
+  });
+
   it("a note is tied only to the doctor's own visit, and only its author may correct it", async () => {
     await refused(writeNote(db, as(otherDoctor), theirs, { body: "x", appointmentId: visit }, NOW), "invalid");
     const other = await writeNote(db, as(otherDoctor), theirs, { body: "Note du Dr Tor1" }, NOW);

@@ -94,7 +94,12 @@ export async function createTestClinic(
 export function seedAppointment(
   db: Database,
   clinic: TestClinic,
-  at: { doctorId: string; startsAt: Date; status?: "requested" | "confirmed" | "cancelled"; patientId?: string },
+  at: {
+    doctorId: string;
+    startsAt: Date;
+    status?: "requested" | "confirmed" | "cancelled" | "declined";
+    patientId?: string;
+  },
 ) {
   return db.prisma.appointment.create({
     data: {
