@@ -38,3 +38,27 @@ export async function recordAudit(db: Database, entry: AuditEntry | AuditEntry[]
     params,
   );
 }
+
+/**
+ * Records that a staff member was shown these appointments (one row each, with its patient),
+ * as every list of appointments must; `list` names which one ("unconfirmed", "to_invoice"…).
+ */
+export function auditAppointmentList(
+  db: Database,
+  viewer: { actor: Actor; ip?: string | null },
+  shown: readonly { appointmentId: string; patientId: string }[],
+  list?: string,
+): Promise<void> {
+  return recordAudit(
+    db,
+    shown.map((a) => ({
+      actor: viewer.actor,
+      action: "appointment.list",
+      resourceType: "appointment",
+      resourceId: a.appointmentId,
+      patientId: a.patientId,
+      ip: viewer.ip,
+      ...(list ? { detail: { list } } : {}),
+    })),
+  );
+}

@@ -1,6 +1,6 @@
 import type { Database, Sql } from "../data/db.js";
 import type { InvoiceStatus, Payer, PaymentMethod } from "../data/generated/client.js";
-import { recordAudit } from "./audit.js";
+import { auditAppointmentList, recordAudit } from "./audit.js";
 import { ClinicClock } from "./clinic-time.js";
 import { DomainError, invalid, notFound } from "./errors.js";
 import { splitTotal } from "./money.js";
@@ -778,17 +778,11 @@ export async function appointmentsToInvoice(
       LIMIT $4`,
     [access.clinicId, range.from, range.to, Math.min(range.limit ?? 50, 500)],
   );
-  await recordAudit(
+  await auditAppointmentList(
     db,
-    rows.map((r) => ({
-      actor: access.actor,
-      action: "appointment.list",
-      resourceType: "appointment",
-      resourceId: r.id,
-      patientId: r.patient_id,
-      ip: access.ip,
-      detail: { list: "to_invoice" },
-    })),
+    access,
+    rows.map((r) => ({ appointmentId: r.id, patientId: r.patient_id })),
+    "to_invoice",
   );
   return rows.map((r) => ({
     appointmentId: r.id,

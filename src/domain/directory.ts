@@ -10,7 +10,7 @@ import type {
   Specialty,
   WorkingHours,
 } from "../data/generated/client.js";
-import { recordAudit } from "./audit.js";
+import { auditAppointmentList, recordAudit } from "./audit.js";
 import { DomainError, invalid, notFound } from "./errors.js";
 import { uniqueViolationAsConflict, type StaffActor } from "./staff.js";
 
@@ -473,16 +473,10 @@ export async function listAppointments(
     orderBy: [{ startsAt: "asc" }, { id: "asc" }],
     take: filter.limit ?? 500,
   });
-  await recordAudit(
+  await auditAppointmentList(
     db,
-    rows.map((a) => ({
-      actor,
-      action: "appointment.list",
-      resourceType: "appointment",
-      resourceId: a.id,
-      patientId: a.patientId,
-      ip,
-    })),
+    { actor, ip },
+    rows.map((a) => ({ appointmentId: a.id, patientId: a.patientId })),
   );
   return rows;
 }

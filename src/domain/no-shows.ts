@@ -1,6 +1,6 @@
 import { sqlState, type Database } from "../data/db.js";
 import type { Appointment } from "../data/generated/client.js";
-import { recordAudit } from "./audit.js";
+import { auditAppointmentList, recordAudit } from "./audit.js";
 import { completeAppointment, markNoShow } from "./booking.js";
 import { ClinicClock } from "./clinic-time.js";
 import { DomainError, notFound } from "./errors.js";
@@ -71,17 +71,11 @@ export async function noShowCandidates(db: Database, access: Access, now: Date):
       ORDER BY a.starts_at DESC, a.id LIMIT 500`,
     [access.clinicId, since, startOfToday, doctorOnly],
   );
-  await recordAudit(
+  await auditAppointmentList(
     db,
-    rows.map((r) => ({
-      actor: access.actor,
-      action: "appointment.list",
-      resourceType: "appointment",
-      resourceId: r.appointment_id,
-      patientId: r.patient_id,
-      ip: access.ip,
-      detail: { list: "no-show-candidates" },
-    })),
+    access,
+    rows.map((r) => ({ appointmentId: r.appointment_id, patientId: r.patient_id })),
+    "no-show-candidates",
   );
   return rows.map((r) => ({
     appointmentId: r.appointment_id,

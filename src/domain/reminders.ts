@@ -1,5 +1,5 @@
 import type { Database } from "../data/db.js";
-import { recordAudit } from "./audit.js";
+import { auditAppointmentList } from "./audit.js";
 import { ClinicClock } from "./clinic-time.js";
 import { afterQuietHours, beforeQuietHours, type QuietHours } from "./quiet-hours.js";
 import type { StaffActor } from "./staff.js";
@@ -520,17 +520,11 @@ export async function listUnconfirmed(
       ORDER BY a.starts_at, a.id`,
     [access.clinicId, now, doctorOnly, SKIP.unreachable, SKIP.optedOut],
   );
-  await recordAudit(
+  await auditAppointmentList(
     db,
-    rows.map((r) => ({
-      actor: access.actor,
-      action: "appointment.list",
-      resourceType: "appointment",
-      resourceId: r.appointment_id,
-      patientId: r.patient_id,
-      ip: access.ip,
-      detail: { list: "unconfirmed" },
-    })),
+    access,
+    rows.map((r) => ({ appointmentId: r.appointment_id, patientId: r.patient_id })),
+    "unconfirmed",
   );
   return rows.map((r) => ({
     appointmentId: r.appointment_id,
