@@ -171,6 +171,34 @@ async function lockInvoice(tx: Sql, clinicId: string, invoiceId: string): Promis
   return row;
 }
 
+/**
+ * Changes one invoice under its row lock, only in the `allowed` statuses, audited as `action`
+ * with what `change` returns as detail (identifiers only); returns the invoice as it now is.
+ */
+async function changeInvoice(
+  db: Database,
+  access: BillingAccess,
+  invoiceId: string,
+  how: { allowed: readonly InvoiceStatus[]; verb: string; action: string },
+  change: (tx: Sql, invoice: LockedInvoice) => Promise<Record<string, unknown> | void>,
+): Promise<InvoiceDetail> {
+  await db.sql.transaction(async (tx) => {
+    const invoice = await lockInvoice(tx, access.clinicId, invoiceId);
+    requireStatus(invoice, how.allowed, how.verb);
+    const detail = await change(tx, invoice);
+    await recordAudit(within(db, tx), {
+      actor: access.actor,
+      action: how.action,
+      resourceType: "invoice",
+      resourceId: invoiceId,
+      patientId: invoice.patient_id,
+      ip: access.ip,
+      ...(detail ? { detail } : {}),
+    });
+  });
+  return readInvoiceUnaudited(db, access.clinicId, invoiceId);
+}
+
 function requireStatus(invoice: LockedInvoice, allowed: readonly InvoiceStatus[], action: string): void {
   if (!allowed.includes(invoice.status))
     throw new DomainError("invalid_transition", `Cannot ${action} an invoice that is ${invoice.status}`, {
@@ -293,31 +321,26 @@ export async function addInvoiceLine(
 ): Promise<InvoiceDetail> {
   assertBillingStaff(access.actor);
   const line = checkLine(input);
-  await db.sql.transaction(async (tx) => {
-    const invoice = await lockInvoice(tx, access.clinicId, invoiceId);
-    requireStatus(invoice, ["draft"], "change the lines of");
-    const [{ n } = { n: 0 }] = await tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM invoice_line WHERE invoice_id = $1::uuid`,
-      [invoiceId],
-    );
-    if (n >= 100) throw invalid("lines", "at most 100 lines");
-    await tx.query(
-      `INSERT INTO invoice_line (invoice_id, position, description, quantity, unit_price_minor)
+  return changeInvoice(
+    db,
+    access,
+    invoiceId,
+    { allowed: ["draft"], verb: "change the lines of", action: "invoice.update" },
+    async (tx, invoice) => {
+      const [{ n } = { n: 0 }] = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM invoice_line WHERE invoice_id = $1::uuid`,
+        [invoiceId],
+      );
+      if (n >= 100) throw invalid("lines", "at most 100 lines");
+      await tx.query(
+        `INSERT INTO invoice_line (invoice_id, position, description, quantity, unit_price_minor)
        SELECT $1::uuid, coalesce(max(position), 0) + 1, $2, $3, $4 FROM invoice_line WHERE invoice_id = $1::uuid`,
-      [invoiceId, line.description, line.quantity, line.unitPriceMinor],
-    );
-    await refreshDraftTotals(tx, invoice);
-    await recordAudit(within(db, tx), {
-      actor: access.actor,
-      action: "invoice.update",
-      resourceType: "invoice",
-      resourceId: invoiceId,
-      patientId: invoice.patient_id,
-      ip: access.ip,
-      detail: { change: "line_added" },
-    });
-  });
-  return readInvoiceUnaudited(db, access.clinicId, invoiceId);
+        [invoiceId, line.description, line.quantity, line.unitPriceMinor],
+      );
+      await refreshDraftTotals(tx, invoice);
+      return { change: "line_added" };
+    },
+  );
 }
 
 /** Removes a line from a draft. */
@@ -328,26 +351,21 @@ export async function removeInvoiceLine(
   lineId: string,
 ): Promise<InvoiceDetail> {
   assertBillingStaff(access.actor);
-  await db.sql.transaction(async (tx) => {
-    const invoice = await lockInvoice(tx, access.clinicId, invoiceId);
-    requireStatus(invoice, ["draft"], "change the lines of");
-    const deleted = await tx.query(
-      `DELETE FROM invoice_line WHERE id = $1::uuid AND invoice_id = $2::uuid RETURNING 1`,
-      [lineId, invoiceId],
-    );
-    if (deleted.length === 0) throw notFound("invoice line", lineId);
-    await refreshDraftTotals(tx, invoice);
-    await recordAudit(within(db, tx), {
-      actor: access.actor,
-      action: "invoice.update",
-      resourceType: "invoice",
-      resourceId: invoiceId,
-      patientId: invoice.patient_id,
-      ip: access.ip,
-      detail: { change: "line_removed" },
-    });
-  });
-  return readInvoiceUnaudited(db, access.clinicId, invoiceId);
+  return changeInvoice(
+    db,
+    access,
+    invoiceId,
+    { allowed: ["draft"], verb: "change the lines of", action: "invoice.update" },
+    async (tx, invoice) => {
+      const deleted = await tx.query(
+        `DELETE FROM invoice_line WHERE id = $1::uuid AND invoice_id = $2::uuid RETURNING 1`,
+        [lineId, invoiceId],
+      );
+      if (deleted.length === 0) throw notFound("invoice line", lineId);
+      await refreshDraftTotals(tx, invoice);
+      return { change: "line_removed" };
+    },
+  );
 }
 
 /**
@@ -369,49 +387,54 @@ export async function issueInvoice(
   ]);
   if (!clinic) throw notFound("clinic", access.clinicId);
   const year = new ClinicClock(clinic.time_zone).dayOf(now).slice(0, 4);
-  await db.sql.transaction(async (tx) => {
-    const invoice = await lockInvoice(tx, access.clinicId, invoiceId);
-    requireStatus(invoice, ["draft"], "issue");
-    const [{ n } = { n: 0 }] = await tx.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM invoice_line WHERE invoice_id = $1::uuid`,
-      [invoiceId],
-    );
-    if (n === 0) throw invalid("lines", "an invoice needs at least one line");
-    const total = await linesTotal(tx, invoiceId);
-    if (opts.expectedTotalMinor !== undefined && opts.expectedTotalMinor !== total)
-      throw new DomainError("conflict", "The draft's total changed", { reason: "total_changed", totalMinor: total });
-    const [patient] = await tx.query<{ insurer_id: string | null; insurance_coverage_bp: number }>(
-      `SELECT insurer_id, insurance_coverage_bp FROM patient WHERE id = $1::uuid`,
-      [invoice.patient_id],
-    );
-    const insurerId = patient?.insurer_id ?? null;
-    const shareBp = insurerId ? (patient?.insurance_coverage_bp ?? 0) : 0;
-    const { insurerMinor, patientMinor } = splitTotal(total, shareBp);
-    // Serializes numbering per clinic: the next number is read only once the previous issuer committed.
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('invoice-number:' || $1, 0))`, [access.clinicId]);
-    const [{ next } = { next: 1 }] = await tx.query<{ next: number }>(
-      `SELECT coalesce(max(split_part(number, '-', 2)::int), 0) + 1 AS next
+  return changeInvoice(
+    db,
+    access,
+    invoiceId,
+    { allowed: ["draft"], verb: "issue", action: "invoice.issue" },
+    async (tx, invoice) => {
+      const [{ n } = { n: 0 }] = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM invoice_line WHERE invoice_id = $1::uuid`,
+        [invoiceId],
+      );
+      if (n === 0) throw invalid("lines", "an invoice needs at least one line");
+      const total = await linesTotal(tx, invoiceId);
+      if (opts.expectedTotalMinor !== undefined && opts.expectedTotalMinor !== total)
+        throw new DomainError("conflict", "The draft's total changed", { reason: "total_changed", totalMinor: total });
+      const [patient] = await tx.query<{ insurer_id: string | null; insurance_coverage_bp: number }>(
+        `SELECT insurer_id, insurance_coverage_bp FROM patient WHERE id = $1::uuid`,
+        [invoice.patient_id],
+      );
+      const insurerId = patient?.insurer_id ?? null;
+      const shareBp = insurerId ? (patient?.insurance_coverage_bp ?? 0) : 0;
+      const { insurerMinor, patientMinor } = splitTotal(total, shareBp);
+      // Serializes numbering per clinic: the next number is read only once the previous issuer committed.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('invoice-number:' || $1, 0))`, [access.clinicId]);
+      const [{ next } = { next: 1 }] = await tx.query<{ next: number }>(
+        `SELECT coalesce(max(split_part(number, '-', 2)::int), 0) + 1 AS next
          FROM invoice WHERE clinic_id = $1::uuid AND number LIKE $2`,
-      [access.clinicId, `${year}-%`],
-    );
-    const number = `${year}-${String(next).padStart(6, "0")}`;
-    await tx.query(
-      `UPDATE invoice SET number = $2, status = $3::"InvoiceStatus", issued_at = $4, insurer_id = $5::uuid,
+        [access.clinicId, `${year}-%`],
+      );
+      const number = `${year}-${String(next).padStart(6, "0")}`;
+      await tx.query(
+        `UPDATE invoice SET number = $2, status = $3::"InvoiceStatus", issued_at = $4, insurer_id = $5::uuid,
               insurer_share_bp = $6, total_minor = $7, insurer_part_minor = $8, patient_part_minor = $9, updated_at = $4
         WHERE id = $1::uuid`,
-      [invoiceId, number, total === 0 ? "paid" : "issued", now, insurerId, shareBp, total, insurerMinor, patientMinor],
-    );
-    await recordAudit(within(db, tx), {
-      actor: access.actor,
-      action: "invoice.issue",
-      resourceType: "invoice",
-      resourceId: invoiceId,
-      patientId: invoice.patient_id,
-      ip: access.ip,
-      detail: { number },
-    });
-  });
-  return readInvoiceUnaudited(db, access.clinicId, invoiceId);
+        [
+          invoiceId,
+          number,
+          total === 0 ? "paid" : "issued",
+          now,
+          insurerId,
+          shareBp,
+          total,
+          insurerMinor,
+          patientMinor,
+        ],
+      );
+      return { number };
+    },
+  );
 }
 
 /**
@@ -433,45 +456,44 @@ export async function recordPayment(
     throw invalid("method", `${input.payer} payments are made by ${allowed.join(", ")}`);
   const reference = input.reference?.trim() || null;
   if (reference && reference.length > 100) throw invalid("reference", "at most 100 characters");
-  await db.sql.transaction(async (tx) => {
-    const invoice = await lockInvoice(tx, access.clinicId, invoiceId);
-    requireStatus(invoice, ["issued", "partly_paid"], "record a payment on");
-    const payments = await tx.query<{ payer: Payer; amount: string | number }>(
-      `SELECT payer, sum(amount_minor) AS amount FROM payment WHERE invoice_id = $1::uuid GROUP BY payer`,
-      [invoiceId],
-    );
-    const balance = balanceOf(
-      { insurerPartMinor: invoice.insurer_part_minor, patientPartMinor: invoice.patient_part_minor, status: "issued" },
-      payments.map((p) => ({ payer: p.payer, amountMinor: Number(p.amount) })),
-    );
-    const due = input.payer === "patient" ? balance.patientDueMinor : balance.insurerDueMinor;
-    if (input.amountMinor > due)
-      throw new DomainError("conflict", `The ${input.payer} owes ${due} on this invoice`, {
-        reason: "over_balance",
-        dueMinor: due,
-      });
-    const [payment] = await tx.query<{ id: string }>(
-      `INSERT INTO payment (invoice_id, payer, method, amount_minor, received_at, reference, recorded_by)
+  return changeInvoice(
+    db,
+    access,
+    invoiceId,
+    { allowed: ["issued", "partly_paid"], verb: "record a payment on", action: "payment.record" },
+    async (tx, invoice) => {
+      const payments = await tx.query<{ payer: Payer; amount: string | number }>(
+        `SELECT payer, sum(amount_minor) AS amount FROM payment WHERE invoice_id = $1::uuid GROUP BY payer`,
+        [invoiceId],
+      );
+      const balance = balanceOf(
+        {
+          insurerPartMinor: invoice.insurer_part_minor,
+          patientPartMinor: invoice.patient_part_minor,
+          status: "issued",
+        },
+        payments.map((p) => ({ payer: p.payer, amountMinor: Number(p.amount) })),
+      );
+      const due = input.payer === "patient" ? balance.patientDueMinor : balance.insurerDueMinor;
+      if (input.amountMinor > due)
+        throw new DomainError("conflict", `The ${input.payer} owes ${due} on this invoice`, {
+          reason: "over_balance",
+          dueMinor: due,
+        });
+      const [payment] = await tx.query<{ id: string }>(
+        `INSERT INTO payment (invoice_id, payer, method, amount_minor, received_at, reference, recorded_by)
        VALUES ($1::uuid, $2::"Payer", $3::"PaymentMethod", $4, $5, $6, $7::uuid) RETURNING id`,
-      [invoiceId, input.payer, input.method, input.amountMinor, now, reference, access.actor.userId],
-    );
-    const settled = balance.dueMinor - input.amountMinor === 0;
-    await tx.query(`UPDATE invoice SET status = $2::"InvoiceStatus", updated_at = $3 WHERE id = $1::uuid`, [
-      invoiceId,
-      settled ? "paid" : "partly_paid",
-      now,
-    ]);
-    await recordAudit(within(db, tx), {
-      actor: access.actor,
-      action: "payment.record",
-      resourceType: "invoice",
-      resourceId: invoiceId,
-      patientId: invoice.patient_id,
-      ip: access.ip,
-      detail: { paymentId: payment!.id, payer: input.payer, method: input.method },
-    });
-  });
-  return readInvoiceUnaudited(db, access.clinicId, invoiceId);
+        [invoiceId, input.payer, input.method, input.amountMinor, now, reference, access.actor.userId],
+      );
+      const settled = balance.dueMinor - input.amountMinor === 0;
+      await tx.query(`UPDATE invoice SET status = $2::"InvoiceStatus", updated_at = $3 WHERE id = $1::uuid`, [
+        invoiceId,
+        settled ? "paid" : "partly_paid",
+        now,
+      ]);
+      return { paymentId: payment!.id, payer: input.payer, method: input.method };
+    },
+  );
 }
 
 /** Voids a draft or an issued invoice that has received no payment; its number stays used. */
@@ -485,25 +507,20 @@ export async function voidInvoice(
   assertBillingStaff(access.actor);
   const why = reason.trim();
   if (why.length < 3 || why.length > 500) throw invalid("reason", "3 to 500 characters");
-  await db.sql.transaction(async (tx) => {
-    const invoice = await lockInvoice(tx, access.clinicId, invoiceId);
-    requireStatus(invoice, ["draft", "issued"], "void");
-    const [paid] = await tx.query(`SELECT 1 FROM payment WHERE invoice_id = $1::uuid LIMIT 1`, [invoiceId]);
-    if (paid) throw new DomainError("invalid_transition", "An invoice with payments cannot be voided");
-    await tx.query(
-      `UPDATE invoice SET status = 'void', voided_at = $2, void_reason = $3, updated_at = $2 WHERE id = $1::uuid`,
-      [invoiceId, now, why],
-    );
-    await recordAudit(within(db, tx), {
-      actor: access.actor,
-      action: "invoice.void",
-      resourceType: "invoice",
-      resourceId: invoiceId,
-      patientId: invoice.patient_id,
-      ip: access.ip,
-    });
-  });
-  return readInvoiceUnaudited(db, access.clinicId, invoiceId);
+  return changeInvoice(
+    db,
+    access,
+    invoiceId,
+    { allowed: ["draft", "issued"], verb: "void", action: "invoice.void" },
+    async (tx) => {
+      const [paid] = await tx.query(`SELECT 1 FROM payment WHERE invoice_id = $1::uuid LIMIT 1`, [invoiceId]);
+      if (paid) throw new DomainError("invalid_transition", "An invoice with payments cannot be voided");
+      await tx.query(
+        `UPDATE invoice SET status = 'void', voided_at = $2, void_reason = $3, updated_at = $2 WHERE id = $1::uuid`,
+        [invoiceId, now, why],
+      );
+    },
+  );
 }
 
 /** One invoice with its lines and payments, audited as a read of the patient's data. */
