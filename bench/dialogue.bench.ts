@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
@@ -78,8 +79,10 @@ export async function dialogueBench(): Promise<BenchResult> {
     const samples: number[] = [];
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const machine0 = machineBusyMs();
     const outcomes = await pool(CONVERSATIONS, CONCURRENCY, (i) => converse(i, samples));
     const cpu = process.cpuUsage(cpu0);
+    const machineCpuMs = machineBusyMs() - machine0;
     const seconds = (performance.now() - t0) / 1000;
     const booked = outcomes.filter((o) => o.status === "fulfilled" && o.value).length;
     const failed = outcomes.filter((o) => o.status === "rejected").length;
@@ -105,6 +108,10 @@ export async function dialogueBench(): Promise<BenchResult> {
         // Where the time goes: this process's CPU (the engine and pg's client) per message; the rest is Postgres and waiting.
         "Node CPU per message (user + system)": ms((cpu.user + cpu.system) / 1000 / samples.length),
         "Node CPU busy during the run": `${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)} %`,
+        // The other side of each round trip: everything else the machine ran (Postgres above all).
+        "rest of the machine's CPU per message (Postgres, …)": Number.isNaN(machineCpuMs)
+          ? "unknown (no /proc/stat)"
+          : ms((machineCpuMs - (cpu.user + cpu.system) / 1000) / samples.length),
         [`RSS with ${OPEN_CONVERSATIONS} open conversations`]: `${rssMb.toFixed(0)} MB (JS heap in use ${heapMb.toFixed(0)} MB${global.gc ? "" : ", no forced GC: run with --expose-gc"})`,
         "bare Express JSON requests/s (same concurrency)": bare.toFixed(0),
         "engine / bare Express": `${((rate / bare) * 100).toFixed(1)} %`,
@@ -114,6 +121,18 @@ export async function dialogueBench(): Promise<BenchResult> {
     };
   } finally {
     await drop();
+  }
+}
+
+/** CPU time all cores have spent busy since boot (Linux), in ms; NaN elsewhere. */
+function machineBusyMs(): number {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return ((total - idle) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
   }
 }
 

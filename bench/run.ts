@@ -1,19 +1,18 @@
-import { bookingThroughputBench, earliestSlotBench, oneSlotRaceBench, type BenchResult } from "./booking.bench.js";
-import { consoleWeekBench } from "./console-week.bench.js";
-import { channelsBench } from "./channels.bench.js";
-import { dialogueBench } from "./dialogue.bench.js";
-import { remindersBench } from "./reminders.bench.js";
+import type { BenchResult } from "./booking.bench.js";
 import { machine, postgresReachable } from "./support.js";
 
-/** `npm run bench [-- name…]`: runs the benchmarks, prints figures and the machine, exits 1 if a target is missed. */
+/**
+ * `npm run bench [-- name…]`: runs the benchmarks, prints figures and the machine, exits 1 if a target is missed.
+ * Suites are imported only when selected, so a process's memory figure counts only what that suite loads.
+ */
 const suites: Record<string, () => Promise<BenchResult>> = {
-  earliest: earliestSlotBench,
-  booking: bookingThroughputBench,
-  race: oneSlotRaceBench,
-  dialogue: dialogueBench,
-  channels: channelsBench,
-  reminders: remindersBench,
-  "console-week": consoleWeekBench,
+  earliest: async () => (await import("./booking.bench.js")).earliestSlotBench(),
+  booking: async () => (await import("./booking.bench.js")).bookingThroughputBench(),
+  race: async () => (await import("./booking.bench.js")).oneSlotRaceBench(),
+  dialogue: async () => (await import("./dialogue.bench.js")).dialogueBench(),
+  channels: async () => (await import("./channels.bench.js")).channelsBench(),
+  reminders: async () => (await import("./reminders.bench.js")).remindersBench(),
+  "console-week": async () => (await import("./console-week.bench.js")).consoleWeekBench(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
