@@ -8,7 +8,10 @@ export type { PrismaClient } from "./generated/client.js";
 
 /** Minimal SQL access shared by Postgres and PGlite, for hot paths and migrations. */
 export interface Sql {
-  /** With `prepare`, Postgres plans the statement once per connection (hot paths with a fixed text). */
+  /**
+   * On Postgres a parameterized text that recurs is planned once per connection; `prepare: true`
+   * asks for that from the first run, `false` never (a text that embeds values).
+   */
   query<T = Record<string, unknown>>(text: string, params?: unknown[], opts?: { prepare?: boolean }): Promise<T[]>;
   /** Runs statements separated by semicolons, no parameters. */
   exec(text: string): Promise<void>;
@@ -48,19 +51,35 @@ export interface Database {
   close(): Promise<void>;
 }
 
-// pg returns timestamptz as Date and bigint as string; keep dates, parse counts where used.
+// Postgres parses and plans an unnamed statement anew each time; a named one once per
+// connection. Statement texts here are fixed strings, so a parameterized text seen twice is
+// given a name — bounded, in case some text is built with its values inside.
+const MAX_NAMED_STATEMENTS = 1_000;
 const statementNames = new Map<string, string>();
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) statementNames.set(text, (name = `tabib_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`));
+const seenOnce = new Set<string>();
+function statementName(text: string, asked: boolean | undefined, params: unknown[] | undefined): string | undefined {
+  if (asked === false) return undefined;
+  const known = statementNames.get(text);
+  if (known) return known;
+  if (!asked) {
+    if (!params?.length || statementNames.size >= MAX_NAMED_STATEMENTS) return undefined;
+    if (!seenOnce.has(text)) {
+      if (seenOnce.size < MAX_NAMED_STATEMENTS) seenOnce.add(text);
+      return undefined;
+    }
+    seenOnce.delete(text);
+  }
+  const name = `tabib_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+  statementNames.set(text, name);
   return name;
 }
 
 function poolSql(pool: pg.Pool | pg.PoolClient): Sql {
   return {
     async query<T>(text: string, params?: unknown[], opts?: { prepare?: boolean }) {
-      const res = opts?.prepare
-        ? await pool.query({ name: statementName(text), text, values: params as unknown[] })
+      const name = statementName(text, opts?.prepare, params);
+      const res = name
+        ? await pool.query({ name, text, values: params as unknown[] })
         : await pool.query(text, params as unknown[]);
       return res.rows as T[];
     },
