@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { clinicZone } from "./time-zone.js";
 
 const QUARTER_HOUR = 15 * 60_000;
 
@@ -14,7 +15,7 @@ export class ClinicClock {
   private readonly days = new Map<number, LocalDate>();
 
   constructor(readonly timeZone: string) {
-    if (!DateTime.now().setZone(timeZone).isValid) throw new Error(`Unknown time zone ${timeZone}`);
+    if (!DateTime.now().setZone(clinicZone(timeZone)).isValid) throw new Error(`Unknown time zone ${timeZone}`);
   }
 
   /** Epoch ms of `minute` minutes after local midnight on `day` (a nonexistent local time moves forward). */
@@ -26,7 +27,7 @@ export class ClinicClock {
       if (this.cache.size > 200_000) this.cache.clear();
       ms = DateTime.fromObject(
         { year: y, month: m, day: d, hour: Math.floor(minute / 60), minute: minute % 60 },
-        { zone: this.timeZone },
+        { zone: clinicZone(this.timeZone) },
       ).toMillis();
       if (minute === 1440) ms = this.at(this.addDays(day, 1), 0);
       this.cache.set(key, ms);
@@ -42,7 +43,7 @@ export class ClinicClock {
     let day = this.days.get(quarter);
     if (day === undefined) {
       if (this.days.size > 200_000) this.days.clear();
-      day = DateTime.fromMillis(quarter * QUARTER_HOUR, { zone: this.timeZone }).toISODate()!;
+      day = DateTime.fromMillis(quarter * QUARTER_HOUR, { zone: clinicZone(this.timeZone) }).toISODate()!;
       this.days.set(quarter, day);
     }
     return day;

@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { clinicZone } from "../time-zone.js";
 import type { ChatLanguage } from "./detect-language.js";
 import { editDistance } from "./edit-distance.js";
 import { FILLER_WORDS } from "./lexicon/function-words.js";
@@ -143,7 +144,7 @@ const MAX_AGE_YEARS = 120;
 export function readBirthDate(text: string, options: ReadBirthDateOptions): BirthDateReading {
   if (typeof text !== "string") return { ok: false, reason: "not_found" };
   const folded = foldText(text).slice(0, 200);
-  const today = DateTime.fromJSDate(options.now, { zone: options.timeZone ?? "UTC" }).startOf("day");
+  const today = DateTime.fromJSDate(options.now, { zone: clinicZone(options.timeZone ?? "UTC") }).startOf("day");
   const parts = findDateParts(folded, options.locale ?? "fr", today.year);
   if (!parts) return { ok: false, reason: "not_found" };
   const date = DateTime.fromObject(parts, { zone: today.zone });

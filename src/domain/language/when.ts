@@ -1,5 +1,6 @@
 import * as chrono from "chrono-node";
 import { DateTime } from "luxon";
+import { clinicZone } from "../time-zone.js";
 import type { ChatLanguage } from "./detect-language.js";
 import { ASAP_PHRASES, LUNCH_PHRASES, PART_OF_DAY_HOURS } from "./lexicon/when.js";
 import { foldText, normalize } from "./normalize.js";
@@ -57,7 +58,7 @@ export interface ReadWhenOptions {
  * correct across daylight-saving changes. Never throws.
  */
 export function readWhen(text: string, options: ReadWhenOptions): WhenPreference | WhenAmbiguity | undefined {
-  const now = DateTime.fromJSDate(options.now, { zone: options.timeZone });
+  const now = DateTime.fromJSDate(options.now, { zone: clinicZone(options.timeZone) });
   if (!now.isValid || typeof text !== "string") return undefined;
   const folded = foldText(text);
   const facts = readWhenFacts(folded, options.locale);
