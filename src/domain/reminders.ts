@@ -218,6 +218,11 @@ export async function dueReminders(
  * or stale: a process that died between a booking and its follow-up (or during a settings
  * change's re-planning) leaves these behind, as does one that planned with settings it had
  * not yet seen change. Stale: a scheduled reminder for an offset the clinic no longer has.
+ *
+ * Each appointment's reminders are read once, by its id alone (the unique index on appointment
+ * and offset): a status condition in that WHERE would let the planner combine it with the status
+ * index, and every sweep would then read every scheduled reminder once per appointment (seen
+ * taking over a minute with 100,000 of them on tables never analysed).
  */
 export async function appointmentsMissingReminders(
   db: Database,
@@ -225,15 +230,13 @@ export async function appointmentsMissingReminders(
 ): Promise<string[]> {
   const rows = await db.sql.query<{ id: string }>(
     `SELECT a.id FROM appointment a JOIN clinic c ON c.id = a.clinic_id
+      CROSS JOIN LATERAL (
+        SELECT coalesce(array_agg(r.offset_minutes) FILTER (
+                 WHERE r.status <> 'cancelled' AND r.due_at = a.starts_at - make_interval(mins => r.offset_minutes)), '{}') AS planned,
+               coalesce(bool_or(r.status = 'scheduled' AND r.offset_minutes <> ALL(c.reminder_offsets_minutes)), false) AS stale
+          FROM reminder r WHERE r.appointment_id = a.id) r
       WHERE a.status = 'confirmed' AND a.starts_at > $1 AND a.starts_at <= $2
-        AND EXISTS (
-          SELECT 1 FROM unnest(c.reminder_offsets_minutes) o
-           WHERE o > 0 AND NOT EXISTS (
-             SELECT 1 FROM reminder r WHERE r.appointment_id = a.id AND r.offset_minutes = o
-                AND r.due_at = a.starts_at - make_interval(mins => o) AND r.status <> 'cancelled')
-          UNION ALL
-          SELECT 1 FROM reminder r WHERE r.appointment_id = a.id AND r.status = 'scheduled'
-             AND r.offset_minutes <> ALL(c.reminder_offsets_minutes))
+        AND (r.stale OR NOT (ARRAY(SELECT o FROM unnest(c.reminder_offsets_minutes) o WHERE o > 0) <@ r.planned))
       ORDER BY a.starts_at LIMIT $3`,
     [opts.now, opts.horizon, opts.limit],
   );
@@ -308,6 +311,8 @@ export const isClaimed = (r: ClaimedReminder | ClaimMiss): r is ClaimedReminder 
  * letter: the bot blocked, the WhatsApp number gone), to be sent once more by SMS before the
  * appointment. Each is taken by one process, once: the SMS job's delivery row (`<job id>-sms`)
  * is written as the claim. Only patients with a phone that did not text STOP are taken.
+ * Found from the dead letters (few, by the delivery index on status), never by reading every
+ * sent reminder: that grows with every reminder ever sent.
  */
 export async function claimSmsFallbacks(
   db: Database,
@@ -315,11 +320,13 @@ export async function claimSmsFallbacks(
 ): Promise<ClaimedReminder[]> {
   const prefix = opts.jobIdOf("");
   const rows = await db.sql.query<ClaimRow>(
-    `WITH lost AS (
-       SELECT r.id FROM reminder r
-         JOIN message_delivery d ON d.job_id = $3 || r.id
+    `WITH dead AS MATERIALIZED (
+       SELECT substr(job_id, length($3) + 1)::uuid AS id FROM message_delivery
+        WHERE status = 'dead' AND starts_with(job_id, $3) AND length(job_id) = length($3) + 36
+     ), lost AS (
+       SELECT r.id FROM dead JOIN reminder r ON r.id = dead.id
          JOIN appointment a ON a.id = r.appointment_id JOIN patient p ON p.id = a.patient_id
-        WHERE r.status = 'sent' AND r.channel IS DISTINCT FROM 'sms' AND d.status = 'dead'
+        WHERE r.status = 'sent' AND r.channel IS DISTINCT FROM 'sms'
           AND a.status = 'confirmed' AND a.starts_at > $1 AND p.phone IS NOT NULL AND p.erased_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM sms_opt_out o WHERE o.phone = p.phone AND o.opted_in_at IS NULL)
         ORDER BY r.send_at LIMIT $2
@@ -327,11 +334,13 @@ export async function claimSmsFallbacks(
        INSERT INTO message_delivery (job_id, channel, status, created_at, updated_at)
        SELECT $3 || id || '-sms', 'sms', 'queued', $1, $1 FROM lost
        ON CONFLICT (job_id) DO NOTHING RETURNING job_id
+     ), won AS (
+       SELECT l.id FROM lost l JOIN taken t ON t.job_id = $3 || l.id || '-sms'
      )
      SELECT r.id, r.kind, r.attempts, a.id AS appointment_id, a.status, a.starts_at, a.clinic_id,
             d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name,
             c.time_zone, c.address, c.phone AS clinic_phone, ${CONTACT_COLUMNS}
-       FROM taken t JOIN reminder r ON t.job_id = $3 || r.id || '-sms'
+       FROM won w JOIN reminder r ON r.id = w.id
        JOIN appointment a ON a.id = r.appointment_id JOIN doctor d ON d.id = a.doctor_id
        JOIN clinic c ON c.id = a.clinic_id JOIN patient p ON p.id = a.patient_id`,
     [opts.now, opts.limit, prefix],

@@ -10,6 +10,7 @@ import {
 import { ClinicClock } from "../../src/domain/clinic-time.js";
 import { quietPeriodAt } from "../../src/domain/quiet-hours.js";
 import {
+  appointmentsMissingReminders,
   claimReminder,
   finishReminder,
   isClaimed,
@@ -185,6 +186,34 @@ describe("reminders follow the appointment", () => {
     const early = await claimReminder(db, confirm!.id, new Date(+at + 30_000), 60_000);
     expect(early).toMatchObject({ state: "busy" });
     expect(isClaimed(await claimReminder(db, confirm!.id, new Date(+at + 61_000), 60_000))).toBe(true);
+  });
+
+  it("the sweep finds the appointments a crashed process left without their reminders, and none that are in order", async () => {
+    const [fine, unplanned, dropped, moved, cancelled] = await Promise.all(
+      ["09:00", "09:30", "10:00", "10:30", "11:00"].map((t, i) => book(paris(`2026-12-02T${t}`), i % 3)),
+    );
+    // Booked, then the process died before planning; a stale plan for an offset the clinic no
+    // longer has; moved without re-planning; one reminder cancelled while the appointment stands.
+    await db.sql.query(`DELETE FROM reminder WHERE appointment_id = $1`, [unplanned!.id]);
+    await db.sql.query(
+      `INSERT INTO reminder (appointment_id, offset_minutes, kind, due_at, send_at)
+       SELECT id, 60, 'plain', starts_at - interval '1 hour', starts_at - interval '1 hour' FROM appointment WHERE id = $1`,
+      [dropped!.id],
+    );
+    await db.sql.query(
+      `UPDATE appointment SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day' WHERE id = $1`,
+      [moved!.id],
+    );
+    await db.sql.query(`UPDATE reminder SET status = 'cancelled' WHERE appointment_id = $1 AND offset_minutes = 120`, [
+      cancelled!.id,
+    ]);
+    const found = await appointmentsMissingReminders(db, {
+      now,
+      horizon: new Date(+now + 8 * 86_400_000),
+      limit: 1000,
+    });
+    expect(found).toEqual(expect.arrayContaining([unplanned!.id, dropped!.id, moved!.id, cancelled!.id]));
+    expect(found).not.toContain(fine!.id);
   });
 
   it("a reminder is not claimed before its time", async () => {
