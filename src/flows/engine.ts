@@ -365,25 +365,25 @@ async function persist(
   const snapshot = actor.getPersistedSnapshot();
   const finalLocale = actor.getSnapshot().context.locale;
   actor.stop();
-  if (ctx.state.releaseHolds) await releaseHolds(ctx.deps.db, conv.id);
   const rendered = replies.map((r) => render(r, finalLocale, ctx.clinic.time_zone, emergencyFacts(ctx.clinic)));
   await record(ctx.tx, conv.id, ctx.now, rendered, {
     ...exchange,
-    conversation: [
-      JSON.stringify(snapshot),
-      finalLocale,
-      ctx.state.patientId,
-      (snapshot as { value?: unknown }).value === "idle" ? "idle" : "active",
-      ctx.state.handedToHuman,
-    ],
+    conversation: {
+      snapshot: JSON.stringify(snapshot),
+      locale: finalLocale,
+      patientId: ctx.state.patientId,
+      status: (snapshot as { value?: unknown }).value === "idle" ? "idle" : "active",
+      handedToHuman: ctx.state.handedToHuman,
+      releaseHolds: !!ctx.state.releaseHolds,
+    },
   });
   return rendered;
 }
 
 /**
- * Writes what one exchange changed in a single statement: the conversation's new state (when
- * given), the replies kept for redeliveries (when answering a message) and the transcript lines
- * staff read when a patient asks for a human.
+ * Writes what one exchange changed in a single statement, which also commits: the
+ * conversation's new state and released holds (when given), the replies kept for redeliveries
+ * (when answering a message) and the transcript lines staff read when a patient asks for a human.
  */
 async function record(
   tx: Transaction,
@@ -391,13 +391,14 @@ async function record(
   now: Date,
   rendered: OutboundMessage[],
   what: {
-    conversation?: [
-      snapshot: string,
-      locale: ChatLocale,
-      patientId: string | null,
-      status: string,
-      handedToHuman: boolean,
-    ];
+    conversation?: {
+      snapshot: string;
+      locale: ChatLocale;
+      patientId: string | null;
+      status: string;
+      handedToHuman: boolean;
+      releaseHolds: boolean;
+    };
     message?: InboundMessage;
     inboundLine?: string | null;
   },
@@ -406,31 +407,25 @@ async function record(
     ...(what.inboundLine ? [{ direction: "in", author: "patient", text: what.inboundLine }] : []),
     ...rendered.map((r) => ({ direction: "out", author: "bot", text: transcriptText(r) })),
   ];
-  const params: unknown[] = [
-    conversationId,
-    now,
-    lines.map((l) => l.direction),
-    lines.map((l) => l.author),
-    lines.map((l) => l.text),
-  ];
-  const parts: string[] = [];
-  if (what.conversation) {
-    params.push(...what.conversation);
-    parts.push(`conv AS (UPDATE conversation SET snapshot = $6::jsonb, locale = $7::"Locale", patient_id = $8::uuid,
-        last_activity_at = $2, updated_at = $2, status = $9, handed_to_human = handed_to_human OR $10 WHERE id = $1::uuid)`);
-  }
-  if (what.message) {
-    const at = params.length;
-    params.push(what.message.channel, what.message.providerMessageId, JSON.stringify(rendered));
-    parts.push(`replied AS (UPDATE processed_message SET replies = $${at + 3}::jsonb
-        WHERE channel = $${at + 1}::"Channel" AND provider_message_id = $${at + 2})`);
-  }
-  // The exchange's last statement: it commits the conversation's transaction in the same round trip.
+  const c = what.conversation;
   await tx.commitWith(
-    `${parts.length ? `WITH ${parts.join(", ")} ` : ""}INSERT INTO conversation_message (conversation_id, direction, author, text, created_at)
-     SELECT $1::uuid, l.direction, l.author, l.text, $2 FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS l(direction, author, text, n)
-     ORDER BY l.n`,
-    params,
+    `SELECT record_exchange($1::uuid, $2, $3::text[], $4::text[], $5::text[], $6::jsonb, $7::"Locale", $8::uuid, $9, $10, $11, $12::"Channel", $13, $14::jsonb)`,
+    [
+      conversationId,
+      now,
+      lines.map((l) => l.direction),
+      lines.map((l) => l.author),
+      lines.map((l) => l.text),
+      c?.snapshot ?? null,
+      c?.locale ?? null,
+      c?.patientId ?? null,
+      c?.status ?? null,
+      c?.handedToHuman ?? false,
+      c?.releaseHolds ?? false,
+      what.message?.channel ?? null,
+      what.message?.providerMessageId ?? null,
+      what.message ? JSON.stringify(rendered) : null,
+    ],
   );
 }
 
@@ -469,30 +464,8 @@ async function openAndClaim(
   message: InboundMessage,
   now: Date,
 ): Promise<{ conv: ConversationRow; claimed: boolean }> {
-  const [found] = await tx.query<ConversationRow & { claimed: boolean }>(
-    `WITH conv AS (SELECT id, patient_id, locale, snapshot, last_activity_at FROM conversation WHERE channel = $1::"Channel" AND sender_id = $2),
-          claim AS (INSERT INTO processed_message (channel, provider_message_id, conversation_id, replies, processed_at)
-                    SELECT $1::"Channel", $3, conv.id, '[]'::jsonb, $4 FROM conv ON CONFLICT DO NOTHING RETURNING 1)
-     SELECT conv.*, EXISTS (SELECT 1 FROM claim) AS claimed FROM conv`,
-    [message.channel, message.senderId, message.providerMessageId, now],
-    { prepare: true },
-  );
-  if (found) {
-    const { claimed, ...conv } = found;
-    return { conv, claimed };
-  }
-  // A new sender: their conversation (linked to the patient their address already belongs to)
-  // and the claim, in one statement; the advisory lock rules out a second creator.
-  const [created] = await tx.query<ConversationRow & { claimed: boolean }>(
-    `WITH ident AS (SELECT i.patient_id, p.preferred_locale FROM channel_identity i JOIN patient p ON p.id = i.patient_id
-                     WHERE i.channel = $1::"Channel" AND i.external_id = $2 AND p.clinic_id = $5::uuid AND p.erased_at IS NULL LIMIT 1),
-          conv AS (INSERT INTO conversation (clinic_id, channel, sender_id, patient_id, locale, snapshot, last_activity_at, updated_at)
-                   SELECT $5::uuid, $1::"Channel", $2, (SELECT patient_id FROM ident),
-                          COALESCE((SELECT preferred_locale FROM ident), $6::"Locale"), 'null'::jsonb, $4, $4
-                   RETURNING id, patient_id, locale, snapshot, last_activity_at),
-          claim AS (INSERT INTO processed_message (channel, provider_message_id, conversation_id, replies, processed_at)
-                    SELECT $1::"Channel", $3, conv.id, '[]'::jsonb, $4 FROM conv ON CONFLICT DO NOTHING RETURNING 1)
-     SELECT conv.*, EXISTS (SELECT 1 FROM claim) AS claimed FROM conv`,
+  const [row] = await tx.query<ConversationRow & { claimed: boolean }>(
+    `SELECT * FROM open_exchange($1::"Channel", $2, $3, $4, $5::uuid, $6::"Locale")`,
     [
       message.channel,
       message.senderId,
@@ -501,9 +474,8 @@ async function openAndClaim(
       clinic.id,
       detectLanguage(message.text ?? "", clinic.default_locale) ?? clinic.default_locale,
     ],
-    { prepare: true },
   );
-  const { claimed, ...conv } = created!;
+  const { claimed, ...conv } = row!;
   return { conv, claimed };
 }
 

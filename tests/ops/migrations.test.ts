@@ -57,9 +57,11 @@ const HAND_WRITTEN = [
   "constraint invoice.invoice_parts_add_up CHECK",
   "constraint patient.patient_coverage_bp CHECK",
   "constraint clinic.clinic_quiet_hours_minutes CHECK",
+  "function open_exchange",
+  "function record_exchange",
 ];
 
-/** The public schema as comparable lines: tables, columns, indexes, constraints, enums, extensions. */
+/** The public schema as comparable lines: tables, columns, indexes, constraints, enums, extensions, functions. */
 async function catalog(sql: Sql): Promise<Map<string, string>> {
   const items = new Map<string, string>();
   const tables = await sql.query<{ name: string }>(
@@ -116,6 +118,12 @@ async function catalog(sql: Sql): Promise<Map<string, string>> {
     `SELECT extname AS name FROM pg_extension WHERE extname <> 'plpgsql'`,
   );
   for (const x of extensions) items.set(`extension ${x.name}`, "");
+  const functions = await sql.query<{ name: string; def: string }>(
+    `SELECT p.proname AS name, pg_get_function_identity_arguments(p.oid) AS def
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = 'public'
+      WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')`,
+  );
+  for (const f of functions) items.set(`function ${f.name}`, f.def);
   return items;
 }
 
