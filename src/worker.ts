@@ -6,7 +6,8 @@ import { openDatabase } from "./data/db.js";
 import { migrate } from "./data/migrate.js";
 import { startDeliveryWorker } from "./bots/delivery/queue.js";
 import { postgresDeliveryLog } from "./bots/delivery/status.js";
-import { channelSenders } from "./bots/channels.js";
+import { channelLimits, channelSenders } from "./bots/channels.js";
+import type { ChatChannel } from "./flows/messages.js";
 import { runHousekeeping } from "./jobs/housekeeping.js";
 import { startJobs } from "./jobs/runner.js";
 import { startCare } from "./jobs/care.js";
@@ -25,7 +26,13 @@ await migrate(db.sql);
 const senders = channelSenders({ config, db, logger });
 const delivery =
   config.REDIS_URL && Object.keys(senders).length > 0
-    ? startDeliveryWorker({ redisUrl: config.REDIS_URL, senders, logger, log: postgresDeliveryLog(db, logger) })
+    ? startDeliveryWorker({
+        redisUrl: config.REDIS_URL,
+        senders,
+        limits: channelLimits(config, Object.keys(senders) as ChatChannel[]),
+        logger,
+        log: postgresDeliveryLog(db, logger),
+      })
     : null;
 
 // Reminders and notices: BullMQ delivers them on time, a sweeper re-queues (or, without Redis, sends) what is due.

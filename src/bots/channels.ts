@@ -70,6 +70,16 @@ export function deliveryRoute(
   }
 }
 
+/** Each channel's provider limits, for the delivery worker's pacing at send time. */
+export function channelLimits(c: Config, channels: Iterable<ChatChannel>): Partial<Record<ChatChannel, PacingLimits>> {
+  const limits: Partial<Record<ChatChannel, PacingLimits>> = {};
+  for (const channel of channels) {
+    const route = deliveryRoute(c, channel);
+    if (route) limits[channel] = route.limits;
+  }
+  return limits;
+}
+
 /**
  * The sender of every configured channel. A delivery worker must hold all of them: a worker
  * missing one channel's sender would take that channel's queued replies and fail them.
@@ -113,6 +123,7 @@ export async function startChannels(
       ? startDeliveryWorker({
           redisUrl: ctx.config.REDIS_URL,
           senders,
+          limits: channelLimits(ctx.config, Object.keys(senders) as ChatChannel[]),
           logger: ctx.logger,
           log: postgresDeliveryLog(ctx.db, ctx.logger),
         })

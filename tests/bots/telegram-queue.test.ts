@@ -96,25 +96,27 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
     expect(rows.every((r) => r.status === "sent" && r.providerMessageId?.startsWith(`${chat}:`))).toBe(true);
   });
 
-  it("a 429 from Telegram reschedules the reply by its retry_after, then it is delivered once", async () => {
+  it("a 429 from Telegram holds the bot for its retry_after: that reply and other chats' wait it out, use no attempt, and go once", async () => {
     const chat = 8002;
-    telegram.failNext(1, { status: 429, retryAfter: 3600 });
+    const other = 8005;
+    telegram.failNext(1, { status: 429, retryAfter: 1 });
     await post(textUpdate(chat, "bonjour"));
-    const retrying = async () =>
-      (await delivery.queue.getDelayed()).find((j) => j.data.chatId === String(chat) && j.attemptsMade === 1);
-    await until(async () => (await retrying()) !== undefined);
-    const job = (await retrying())!;
-    // Rescheduled an hour out, as Telegram asked, not after the 50 ms backoff.
-    expect(job.delay).toBe(3_600_000);
-    const attemptsTo = () =>
-      telegram.calls.filter((c) => c.method === "sendMessage" && c.params.text === job.data.message.text);
-    expect(attemptsTo().map((a) => a.status)).toEqual([429]);
-    // The hour passes.
-    await job.promote();
-    await until(() => attemptsTo().length === 2);
+    await until(() => telegram.calls.some((c) => c.status === 429));
+    const refusedAt = telegram.calls.find((c) => c.status === 429)!.at;
+    // Another patient writes while the bot is held.
+    await post(textUpdate(other, "bonjour"));
+    await until(() => telegram.sent(chat).length > 0 && telegram.sent(other).length > 0);
     await settle();
-    expect(attemptsTo().map((a) => a.status)).toEqual([429, 200]);
+    // Nothing went out before Telegram's retry_after was over, not after the 50 ms backoff.
+    for (const c of [...telegram.sent(chat), ...telegram.sent(other)])
+      expect(c.at).toBeGreaterThanOrEqual(refusedAt + 1000);
     expect(new Set(texts(chat)).size).toBe(texts(chat).length);
+    const refused = telegram.calls.find((c) => c.status === 429)!;
+    expect(telegram.sent(chat).filter((c) => c.params.text === refused.params.text)).toHaveLength(1);
+    // Waiting out the limit used none of the reply's three attempts: it went at its first.
+    const rows = await db.prisma.messageDelivery.findMany({ where: { jobId: { startsWith: `telegram-c${chat}_` } } });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(rows.map(() => ["sent", 1]));
   });
 
   it("a reply that keeps failing becomes a dead letter staff can see and retry, and is then sent once", async () => {

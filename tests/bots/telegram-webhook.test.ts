@@ -163,6 +163,18 @@ describe("Telegram webhook", () => {
     expect(new Set(sent.map((c) => c.params.text)).size).toBe(sent.length);
   });
 
+  it("when Telegram says 429 more often than a reply has attempts, the reply still goes out once: waiting out a rate limit is no attempt", async () => {
+    const chat = 7014;
+    telegram.failNext(4, { status: 429, retryAfter: 1 });
+    const sent = await deliver(chat, textUpdate(chat, "bonjour"));
+    const attempts = telegram.calls.filter(
+      (c) => c.method === "sendMessage" && String(c.params.chat_id) === String(chat),
+    );
+    expect(attempts.map((a) => a.status).slice(0, 5)).toEqual([429, 429, 429, 429, 200]);
+    for (let i = 1; i < 5; i++) expect(attempts[i]!.at - attempts[i - 1]!.at).toBeGreaterThanOrEqual(990);
+    expect(new Set(sent.map((c) => c.params.text)).size).toBe(sent.length);
+  }, 30_000);
+
   it("when Telegram fails twice with 500, the reply still goes out exactly once", async () => {
     const chat = 7005;
     telegram.failNext(2, { status: 500 });

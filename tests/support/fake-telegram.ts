@@ -16,12 +16,24 @@ type Fault = { status: 429; retryAfter: number } | { status: 500 } | { status: 4
  * A local stand-in for Telegram's Bot API (POST /bot<token>/<method>, JSON or form bodies,
  * Telegram's `{ ok, result }` envelope). Records every call; can fail the next calls with 429
  * (with retry_after), 500 or 403 (the patient blocked the bot), and can hold sendMessage answers to catch a sender mid-flight.
+ * With `limitRate`, it enforces a bot's sending rate as Telegram does: a sendMessage beyond it is
+ * refused with 429 and retry_after 1.
  */
 export async function startFakeTelegram(token: string) {
   const calls: BotApiCall[] = [];
   const faults: Fault[] = [];
   let held: { release: Promise<void>; open: () => void } | undefined;
   let messageId = 1000;
+  let rate: { intervalMs: number; bucketMs: number } | undefined;
+  let tat = 0;
+  /** Generic cell rate over the bot's sendMessage calls: allowed while less than a bucket ahead. */
+  const tooFast = () => {
+    if (!rate) return false;
+    const now = Date.now();
+    if (tat - now > rate.bucketMs - rate.intervalMs) return true;
+    tat = Math.max(tat, now) + rate.intervalMs;
+    return false;
+  };
 
   const server: Server = createServer(async (req, res) => {
     const match = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
@@ -31,7 +43,10 @@ export async function startFakeTelegram(token: string) {
     if (!match || match[1] !== token) return reply(404, { ok: false, error_code: 404, description: "Not Found" });
     const method = match[2]!;
     const params = await readParams(req);
-    const fault = method === "sendMessage" ? faults.shift() : undefined;
+    const fault: Fault | undefined =
+      method !== "sendMessage"
+        ? undefined
+        : (faults.shift() ?? (tooFast() ? { status: 429, retryAfter: 1 } : undefined));
     calls.push({ method, params, at: Date.now(), status: fault?.status ?? 200 });
     if (fault?.status === 429) {
       return reply(429, {
@@ -79,6 +94,10 @@ export async function startFakeTelegram(token: string) {
       ),
     failNext: (n: number, fault: Fault) => {
       for (let i = 0; i < n; i++) faults.push(fault);
+    },
+    /** From now on, at most one sendMessage per `intervalMs` on average, in bursts of at most `bucketMs`' worth. */
+    limitRate: (limit: { intervalMs: number; bucketMs: number }) => {
+      rate = limit;
     },
     /** The provider recovers: pending failures are dropped. */
     recover: () => {

@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Sender } from "../../src/bots/delivery/outbound.js";
 import { queueDelivery, startDeliveryWorker, type DeliveryWorkerOptions } from "../../src/bots/delivery/queue.js";
+import type { PacingLimits } from "../../src/bots/delivery/pacing.js";
 import { postgresDeliveryLog } from "../../src/bots/delivery/status.js";
 import type { Database } from "../../src/data/db.js";
 import type { ChatChannel } from "../../src/flows/messages.js";
@@ -33,16 +34,19 @@ export function testOutboundQueue(opts: {
   db: Database;
   logger: Logger;
   senders: Partial<Record<ChatChannel, Sender>>;
+  /** The provider's limits, paced at queue time and again by the workers at send time. */
+  limits?: PacingLimits;
 }) {
   const prefix = `tabib-test-${randomBytes(4).toString("hex")}`;
   const { redisUrl, logger } = opts;
   const log = postgresDeliveryLog(opts.db, logger);
+  const limits = opts.limits ?? { sender: { intervalMs: 1, burst: 30 }, chat: { intervalMs: 20, burst: 1 } };
   const delivery = queueDelivery({
     redisUrl,
     prefix,
     attempts: 3,
     baseDelayMs: 50,
-    limits: { sender: { intervalMs: 1, burst: 30 }, chat: { intervalMs: 20, burst: 1 } },
+    limits,
     logger,
     log,
   });
@@ -57,6 +61,7 @@ export function testOutboundQueue(opts: {
         prefix,
         baseDelayMs: 50,
         senders: opts.senders,
+        limits: Object.fromEntries(Object.keys(opts.senders).map((channel) => [channel, limits])),
         logger,
         concurrency: 1,
         claimMs: 2_000,

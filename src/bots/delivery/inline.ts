@@ -3,6 +3,7 @@ import type { ChatChannel } from "../../flows/messages.js";
 import {
   DeliveryError,
   DeliveryUnavailable,
+  providerWaitMs,
   retryDelayMs,
   type DeadLetter,
   type Delivery,
@@ -60,6 +61,8 @@ export interface InlineDeliveryOptions {
   redelivered?: boolean;
   /** Attempts per reply before giving up for now. Default 4. */
   attempts?: number;
+  /** Rate limits (429) a reply may meet without using up an attempt (the time budget still bounds them). Default 20. */
+  freeRateLimits?: number;
   /** Longest the webhook may wait on retries before answering 5xx. Default 8 s. */
   budgetMs?: number;
   baseDelayMs?: number;
@@ -74,9 +77,15 @@ const REMEMBERED = 20_000;
  * sends the update again, the engine answers it from its stored replies, and the ids of replies
  * already sent (remembered in memory) are skipped. A restart forgets those ids, so a redelivery
  * straddling a restart may repeat a reply; use Redis in production.
+ *
+ * Pacing is at send time here: each reply reserves its slot just before it goes. A provider
+ * wait (429 retry_after, Retry-After) holds the whole sender, so the process's other replies
+ * wait too, and the refused reply takes a fresh slot past it; a rate limit does not use up an
+ * attempt (up to `freeRateLimits`), a busy or broken provider does.
  */
 export function inlineDelivery(opts: InlineDeliveryOptions): Delivery {
   const attempts = opts.attempts ?? 4;
+  const freeRateLimits = opts.freeRateLimits ?? 20;
   const budgetMs = opts.budgetMs ?? 8_000;
   const log = opts.log ?? noDeliveryLog;
   const shelf = opts.shelf ?? processDeadLetters;
@@ -101,9 +110,13 @@ export function inlineDelivery(opts: InlineDeliveryOptions): Delivery {
   async function sendOne(job: OutboundJob, deadline: number): Promise<void> {
     const sender = opts.senders[job.channel];
     if (!sender) throw new Error(`No sender for channel ${job.channel}`);
-    const wait = await opts.pacer(job.channel, job.chatId);
-    if (wait > 0) await sleep(wait);
-    for (let attempt = 1; ; attempt++) {
+    const paced = async () => {
+      const wait = await opts.pacer.reserve(job.channel, job.chatId);
+      if (wait > 0) await sleep(wait);
+    };
+    await paced();
+    let rateLimits = 0;
+    for (let attempt = 1; ;) {
       try {
         const receipt = await sender(job);
         remember(job.id);
@@ -112,8 +125,21 @@ export function inlineDelivery(opts: InlineDeliveryOptions): Delivery {
         return;
       } catch (err) {
         const reason = (err as Error).message;
+        const providerWait = providerWaitMs(err);
+        if (providerWait !== undefined) await opts.pacer.holdOff(job.channel, providerWait);
+        if (err instanceof DeliveryError && err.rateLimited && rateLimits < freeRateLimits) {
+          // Sent too fast: a fresh slot past the hold, the attempt not used, while the budget lasts.
+          const slot = await opts.pacer.reserve(job.channel, job.chatId);
+          if (Date.now() + slot <= deadline) {
+            rateLimits++;
+            await log.failed(job, attempt - 1, reason, false);
+            opts.logger.info({ job: job.id, delayMs: slot, reason }, "rate limited; sending on a fresh slot");
+            await sleep(slot);
+            continue;
+          }
+        }
         const permanent = err instanceof DeliveryError && err.kind === "permanent";
-        const delay = retryDelayMs(attempt, err, { baseMs: opts.baseDelayMs });
+        const delay = providerWait ?? retryDelayMs(attempt, err, { baseMs: opts.baseDelayMs });
         const exhausted = attempt >= attempts || Date.now() + delay > deadline;
         if (permanent || (exhausted && !redelivered)) {
           opts.logger.warn({ job: job.id, reason }, "reply not delivered: dead letter");
@@ -127,6 +153,8 @@ export function inlineDelivery(opts: InlineDeliveryOptions): Delivery {
         }
         opts.logger.info({ job: job.id, attempt, delayMs: delay, reason }, "send failed; retrying");
         await sleep(delay);
+        await paced();
+        attempt++;
       }
     }
   }

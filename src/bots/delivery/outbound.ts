@@ -47,10 +47,32 @@ export class DeliveryError extends Error {
     readonly kind: "retry" | "permanent",
     /** The provider's own "retry after", when it gave one. */
     readonly retryAfterMs?: number,
+    /**
+     * The provider refused it for sending too fast (429, a throttling code): the message was
+     * fine, so waiting out the limit does not use up its attempts (within a bound).
+     */
+    readonly rateLimited = false,
   ) {
     super(message);
     this.name = "DeliveryError";
   }
+
+  /** Sent too fast: retried after `retryAfterMs` (or RATE_LIMIT_WAIT_MS) on a fresh pacing slot. */
+  static rateLimited(message: string, retryAfterMs?: number): DeliveryError {
+    return new DeliveryError(message, "retry", retryAfterMs, true);
+  }
+}
+
+/** How long a rate-limited sender waits when the provider did not say. */
+export const RATE_LIMIT_WAIT_MS = 1_000;
+
+/**
+ * How long the provider asked this sender to wait before sending anything more: its
+ * Retry-After, or for a rate limit without one RATE_LIMIT_WAIT_MS; undefined otherwise.
+ */
+export function providerWaitMs(err: unknown): number | undefined {
+  if (!(err instanceof DeliveryError)) return undefined;
+  return err.retryAfterMs ?? (err.rateLimited ? RATE_LIMIT_WAIT_MS : undefined);
 }
 
 /** What the provider said when it accepted a message. */

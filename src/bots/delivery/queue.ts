@@ -5,13 +5,14 @@ import type { ChatChannel } from "../../flows/messages.js";
 import {
   DeliveryError,
   DeliveryUnavailable,
+  providerWaitMs,
   retryDelayMs,
   type DeadLetter,
   type Delivery,
   type OutboundJob,
   type Sender,
 } from "./outbound.js";
-import { redisPacer, type PacingLimits } from "./pacing.js";
+import { GCRA_LUA, redisPacer, type PacingLimits } from "./pacing.js";
 import { noDeliveryLog, type DeliveryLog } from "./status.js";
 
 /** The BullMQ queue every channel's replies go through. */
@@ -40,6 +41,65 @@ export interface QueueSettings {
 
 const guardKey = (prefix: string, queueName: string, jobId: string) => `${prefix}:${queueName}:sent:${jobId}`;
 
+/** How long a job's pacing record (its reserved slot, the rate limits it met) outlives its last change. */
+const KEEP_SLOT_MS = 3_600_000;
+
+// Send-time pacing, in the delivery worker. KEYS: sender TAT, chat TAT, sender's hold (no slot
+// before it: the provider said to wait), the job's slot hash (`at`: its reserved slot; `throttled`:
+// the rate limits it met). A job keeps the slot it reserved when it comes back from the delayed set;
+// one that falls inside a hold the provider asked for since, or that was missed by more than a
+// burst's worth, is replaced by a new one, taken on the sender's rate only (the chat's share was
+// counted when the first one was taken). A slot due within ARGV[5] ms is taken off the hash: it is used now.
+const SEND_SLOT = `${GCRA_LUA}
+local function reserveSender(now, sKey, sI, sB)
+  local sTat = tat(sKey)
+  local at = math.max(now, sTat - (sB - 1) * sI)
+  local sNext = math.max(sTat, at) + sI
+  redis.call('SET', sKey, sNext, 'PX', sNext - now + 1000)
+  return at
+end
+local sI, sB, cI, cB = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local useNowMs, keep = tonumber(ARGV[5]), tonumber(ARGV[6])
+if redis.call('GET', KEYS[5]) == 'sent' then return -1 end
+local now = nowMs()
+local hold = tonumber(redis.call('GET', KEYS[3]) or '0')
+local at = tonumber(redis.call('HGET', KEYS[4], 'at') or '')
+if at then
+  if at < hold or at < now - sB * sI then at = reserveSender(now, KEYS[1], sI, sB) end
+else
+  at = reserve(now, KEYS[1], KEYS[2], sI, sB, cI, cB)
+end
+local wait = math.max(0, at - now)
+if wait <= useNowMs then
+  redis.call('HDEL', KEYS[4], 'at')
+else
+  redis.call('HSET', KEYS[4], 'at', at)
+  redis.call('PEXPIRE', KEYS[4], wait + keep)
+end
+return wait
+`;
+
+// The provider told the sender to wait ARGV[3] ms: no slot before then for any of its jobs (the
+// hold), and this job's slot is given up. A rate limit (ARGV[4] > 0) is counted on the job: up to
+// ARGV[4] of them take a new slot past the hold (returned, in ms from now) without using an
+// attempt; past that, or for any other wait (a 503 with Retry-After), -1: the attempt counts.
+const SEND_HOLD = `${GCRA_LUA}
+local sI, sB, ms, free, keep = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local now = nowMs()
+holdOff(now, KEYS[1], sI, sB, ms)
+local hold = math.max(now + ms, tonumber(redis.call('GET', KEYS[2]) or '0'))
+redis.call('SET', KEYS[2], hold, 'PX', hold - now + keep)
+redis.call('HDEL', KEYS[3], 'at')
+if free <= 0 or redis.call('HINCRBY', KEYS[3], 'throttled', 1) > free then return -1 end
+local sTat = tat(KEYS[1])
+local at = math.max(now, sTat - (sB - 1) * sI)
+local sNext = math.max(sTat, at) + sI
+redis.call('SET', KEYS[1], sNext, 'PX', sNext - now + 1000)
+redis.call('HSET', KEYS[3], 'at', at)
+redis.call('PEXPIRE', KEYS[3], at - now + keep)
+return at - now
+`;
+
 /**
  * The producer side (web process): each reply becomes a job with a deterministic id, delayed to
  * its chat's next free slot. Adding an id that exists creates nothing, so the replies of a
@@ -55,7 +115,7 @@ export function queueDelivery(
   const log = opts.log ?? noDeliveryLog;
   const queue = new Queue<OutboundJob>(opts.queueName ?? OUTBOUND_QUEUE, { connection, prefix });
   queue.on("error", (err) => opts.logger.warn({ reason: err.message }, "outbound queue error"));
-  const pace = redisPacer(connection, prefix, opts.limits);
+  const pacer = redisPacer(connection, prefix, opts.limits);
   const attempts = opts.attempts ?? 10;
 
   return {
@@ -64,7 +124,7 @@ export function queueDelivery(
       if (jobs.length === 0) return;
       try {
         const delays: number[] = [];
-        for (const job of jobs) delays.push(await pace(job.channel, job.chatId));
+        for (const job of jobs) delays.push(await pacer.reserve(job.channel, job.chatId));
         await queue.addBulk(
           jobs.map((job, i) => ({
             name: job.channel,
@@ -126,6 +186,15 @@ export interface DeliveryWorkerOptions extends QueueSettings {
   stalledIntervalMs?: number;
   /** Test seam: runs after a send is recorded, before the job completes (to simulate a crash there). */
   afterSend?: (job: OutboundJob) => Promise<void>;
+  /**
+   * Each channel's provider limits, enforced again when a job is about to be sent (see
+   * startDeliveryWorker). A channel without limits is sent as soon as its job is due.
+   */
+  limits?: Partial<Record<ChatChannel, PacingLimits>>;
+  /** A send slot at most this far ahead is waited for in the worker; a later one in the delayed set. Default 20 ms. */
+  waitInlineMs?: number;
+  /** Rate limits (429) a job may meet without using up an attempt. Default 20. */
+  freeRateLimits?: number;
 }
 
 /**
@@ -135,6 +204,15 @@ export interface DeliveryWorkerOptions extends QueueSettings {
  * accepted it. A job whose reply is already "sent" completes without sending; one still
  * "sending" elsewhere waits. The only remaining window for a duplicate is a worker dying between
  * the provider accepting the message and the mark being written (one round trip).
+ *
+ * Pacing happens twice: the producer delays each job to its next slot (sender and chat), and the
+ * worker reserves one again just before sending (on keys of its own), because a worker
+ * that fell behind would otherwise send the late jobs in a clump and overflow the provider's
+ * bucket. A job whose slot is more than `waitInlineMs` away goes back to the delayed set until
+ * then (no attempt used) and keeps that slot when it returns. A 429 holds the whole sender for
+ * the provider's retry_after, and the job takes a fresh slot past it without using an attempt,
+ * up to `freeRateLimits` times; after that each 429 uses one, so a provider that refuses
+ * forever still ends in a dead letter.
  */
 export function startDeliveryWorker(opts: DeliveryWorkerOptions): {
   worker: Worker<OutboundJob>;
@@ -146,11 +224,48 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): {
   const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
   connection.on("error", () => undefined);
   const claimMs = opts.claimMs ?? 60_000;
+  const waitInlineMs = opts.waitInlineMs ?? 20;
+  const freeRateLimits = opts.freeRateLimits ?? 20;
+  const paceKeys = (job: Job<OutboundJob>) => {
+    const { channel, chatId } = job.data;
+    const base = `${prefix}:${queueName}`;
+    return {
+      sender: `${base}:send:${channel}`,
+      chat: `${base}:send:${channel}:${chatId}`,
+      hold: `${base}:hold:${channel}`,
+      slot: `${base}:slot:${job.id!}`,
+    };
+  };
+  /** The job's send slot: ms to wait (0: now), or -1 when the reply was already sent. */
+  const sendSlot = async (job: Job<OutboundJob>, limits: PacingLimits): Promise<number> => {
+    const k = paceKeys(job);
+    const { sender: s, chat: c } = limits;
+    const guard = guardKey(prefix, queueName, job.id!);
+    const args = [s.intervalMs, s.burst, c.intervalMs, c.burst, waitInlineMs, KEEP_SLOT_MS];
+    return Number(await connection.eval(SEND_SLOT, 5, k.sender, k.chat, k.hold, k.slot, guard, ...args));
+  };
+  /** The provider said to wait `ms`: the sender holds off; ms until the job's fresh slot, or -1 if the attempt counts. */
+  const holdSender = async (job: Job<OutboundJob>, limits: PacingLimits, ms: number, free: number) => {
+    const k = paceKeys(job);
+    const args = [limits.sender.intervalMs, limits.sender.burst, Math.ceil(ms), free, KEEP_SLOT_MS];
+    return Number(await connection.eval(SEND_HOLD, 3, k.sender, k.hold, k.slot, ...args));
+  };
+  const later = async (job: Job<OutboundJob>, token: string | undefined, ms: number): Promise<never> => {
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError();
+  };
 
   const worker = new Worker<OutboundJob>(
     queueName,
     async (job, token) => {
       const key = guardKey(prefix, queueName, job.id!);
+      const limits = opts.limits?.[job.data.channel];
+      if (limits) {
+        const wait = await sendSlot(job, limits);
+        if (wait < 0) return "already-sent";
+        if (wait > waitInlineMs) return later(job, token, wait);
+        if (wait > 0) await sleep(wait);
+      }
       const claimed = await connection.set(key, "sending", "PX", claimMs, "NX");
       if (claimed !== "OK") {
         if ((await connection.get(key)) === "sent") return "already-sent";
@@ -167,9 +282,22 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): {
       } catch (err) {
         await connection.del(key);
         if (err instanceof DeliveryError && err.kind === "permanent") throw new UnrecoverableError(err.message);
+        const providerWait = providerWaitMs(err);
+        if (limits && providerWait !== undefined) {
+          const free = (err as DeliveryError).rateLimited ? freeRateLimits : 0;
+          const wait = await holdSender(job, limits, providerWait, free);
+          if (wait >= 0) {
+            // Waiting out the provider's limit: not an attempt, but staff see why it is late.
+            await log.failed(job.data, job.attemptsMade, (err as Error).message, false);
+            return later(job, token, wait);
+          }
+        }
         throw err;
       }
-      await connection.set(key, "sent", "EX", KEEP_SENT_SECONDS);
+      // One round trip: the mark, and the job's pacing record (if it met rate limits) dropped.
+      const [[markFailed] = [null]] =
+        (await connection.pipeline().set(key, "sent", "EX", KEEP_SENT_SECONDS).del(paceKeys(job).slot).exec()) ?? [];
+      if (markFailed) throw markFailed;
       // After the mark: a slow status write must not widen the window for a duplicate send.
       await log.sent(job.data, job.attemptsMade + 1, receipt?.providerMessageId);
       await opts.afterSend?.(job.data);
@@ -203,3 +331,5 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): {
     },
   };
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -93,7 +93,8 @@ function classify(err: unknown): DeliveryError {
   if (typeof e.status === "number") {
     const reason = `twilio ${e.status}${typeof e.code === "number" ? ` (${e.code})` : ""}: ${e.message ?? ""}`;
     // Busy or down: after the Retry-After Twilio gave with a 429 or 503, else the usual backoff.
-    if (e.status === 429 || e.status >= 500) return new DeliveryError(reason, "retry", e.retryAfterMs);
+    if (e.status === 429) return DeliveryError.rateLimited(reason, e.retryAfterMs);
+    if (e.status >= 500) return new DeliveryError(reason, "retry", e.retryAfterMs);
     if (typeof e.code === "number" && PERMANENT_CODES.has(e.code)) return new DeliveryError(reason, "permanent");
     // Other 4xx: bad credentials or a malformed request will not fix themselves.
     return new DeliveryError(reason, e.status === 408 ? "retry" : "permanent");

@@ -69,7 +69,7 @@ function classify(err: unknown): DeliveryError {
   if (err instanceof GrammyError) {
     const reason = `telegram ${err.error_code}: ${err.description}`;
     if (err.error_code === 429) {
-      return new DeliveryError(reason, "retry", (err.parameters.retry_after ?? 1) * 1000);
+      return DeliveryError.rateLimited(reason, (err.parameters.retry_after ?? 1) * 1000);
     }
     // 400 (bad request) and 403 (bot blocked, chat gone) will fail the same way every time.
     if (err.error_code === 400 || err.error_code === 403) return new DeliveryError(reason, "permanent");

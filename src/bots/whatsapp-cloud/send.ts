@@ -114,7 +114,7 @@ export function classify(res: Response, payload: GraphResponse): DeliveryError {
   const retryAfter = Number(res.headers.get("retry-after"));
   const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
   if (res.status === 429 || (code !== undefined && THROTTLED.has(code))) {
-    return new DeliveryError(reason, "retry", retryAfterMs);
+    return DeliveryError.rateLimited(reason, retryAfterMs);
   }
   if (res.status >= 500) return new DeliveryError(reason, "retry", retryAfterMs);
   // Bad token, unknown recipient, outside the window (131047), bad message: the same every time.

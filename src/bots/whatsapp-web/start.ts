@@ -68,7 +68,8 @@ export async function startWhatsappWeb(
   const { logger, config } = ctx;
   const client = opts.client ?? (await chromiumClient(s));
   const senders = { whatsapp: whatsappWebSender(session) };
-  const delivery = deliveryFor(ctx, senders, opts.limits ?? WHATSAPP_WEB_LIMITS, {
+  const limits = opts.limits ?? WHATSAPP_WEB_LIMITS;
+  const delivery = deliveryFor(ctx, senders, limits, {
     prefix: opts.prefix,
     queueName: WHATSAPP_WEB_QUEUE,
     redelivered: false,
@@ -82,6 +83,7 @@ export async function startWhatsappWeb(
         queueName: WHATSAPP_WEB_QUEUE,
         baseDelayMs: opts.baseDelayMs,
         senders,
+        limits: { whatsapp: limits },
         logger,
         concurrency: 1,
         log: postgresDeliveryLog(ctx.db, logger),
