@@ -20,6 +20,8 @@ export interface Phrase {
    */
   readonly stepInitials: readonly number[];
   readonly stepGroups: readonly (readonly number[])[];
+  /** Per step, whether the step before it is a negation ("not", "pas", "plus"…), which governs it. */
+  readonly negated: readonly boolean[];
 }
 
 interface Alternative {
@@ -80,6 +82,9 @@ export function compilePhrase(source: string): Phrase {
     stepGroups: standIns.map((alts) => [
       ...new Set(alts.map((alt) => alt.facts.group).filter((g): g is number => g !== undefined)),
     ]),
+    negated: steps.map(
+      (_, i) => steps[i - 1]?.some((alt) => NEGATION_WORDS.has(alt.word) || alt.word === "plus") ?? false,
+    ),
   };
 }
 
@@ -182,8 +187,9 @@ export function findPhrase(
   if (phrase.steps.length === 0) return undefined;
   const overview = overviewOf(tokens);
   if (!mayOccur(phrase, overview, options)) return undefined;
+  // One list for every attempt: each try takes back what it added when it fails.
+  const used: number[] = [];
   for (let start = 0; start < tokens.length; start++) {
-    const used: number[] = [];
     const end = matchFrom(tokens, overview, phrase, 0, start, used, options);
     if (end >= 0) return { start, end, used };
   }
@@ -300,8 +306,7 @@ function mayOccur(phrase: Phrase, overview: Overview, options: PhraseOptions): b
   const { steps, joinedSteps, stepInitials, stepGroups } = phrase;
   // A first pass of one bit test per step turns most phrases away before any word is compared.
   for (let i = 0; i < steps.length; i++) {
-    if ((stepInitials[i]! & overview.initialBits) === 0 && !stepGroups[i]!.some((g) => overview.groups.has(g)))
-      return false;
+    if ((stepInitials[i]! & overview.initialBits) === 0 && !sharesGroup(stepGroups[i]!, overview.groups)) return false;
   }
   for (let i = 0; i < steps.length; i++) {
     if (
@@ -315,15 +320,24 @@ function mayOccur(phrase: Phrase, overview: Overview, options: PhraseOptions): b
   return true;
 }
 
+function sharesGroup(groups: readonly number[], present: ReadonlySet<number>): boolean {
+  for (const g of groups) if (present.has(g)) return true;
+  return false;
+}
+
 function someMayMeet(alternatives: readonly Alternative[], overview: Overview, options: PhraseOptions): boolean {
   for (const alt of alternatives) if (mayMeet(alt, overview, options)) return true;
   return false;
 }
 
-const stepMatches = (word: string, facts: WordFacts, step: readonly Alternative[], options: PhraseOptions) =>
-  step.some((alt) => matches(word, facts, alt, options));
+// Loops, not closures: matching runs hundreds of times per message and must not allocate.
+function stepMatches(word: string, facts: WordFacts, step: readonly Alternative[], options: PhraseOptions): boolean {
+  for (const alt of step) if (matches(word, facts, alt, options)) return true;
+  return false;
+}
 
-// Tries to match steps[i..] with step i at token j. Returns the end index or -1; fills `used`.
+// Tries to match steps[i..] with step i at token j. Returns the end index or -1; on a match
+// `used` has gained the tokens the pattern used, in order; on none it is as it was.
 function matchFrom(
   tokens: readonly Token[],
   overview: Overview,
@@ -340,41 +354,43 @@ function matchFrom(
   const facts = overview.facts[j]!;
   // Tried in this order; the first that leads to a whole match wins.
   if (stepMatches(token.word, facts, step, options)) {
-    const end = attempt(tokens, overview, phrase, i + 1, j + 1, [j], used, options);
+    used.push(j);
+    const end = attempt(tokens, overview, phrase, i + 1, j + 1, token.clause, used, options);
     if (end >= 0) return end;
+    used.length -= 1;
   }
   // "rendezvous" typed for the two pattern words "rendez vous", and the other way round.
   // Joined words must be spelled right (synonyms allowed): with typos allowed too,
   // "an appointment" would read as "appointment".
-  if (phrase.joinedSteps[i]!.some((alt) => matches(token.word, facts, alt, EXACT))) {
-    const end = attempt(tokens, overview, phrase, i + 2, j + 1, [j], used, options);
+  if (stepMatches(token.word, facts, phrase.joinedSteps[i]!, EXACT)) {
+    used.push(j);
+    const end = attempt(tokens, overview, phrase, i + 2, j + 1, token.clause, used, options);
     if (end >= 0) return end;
+    used.length -= 1;
   }
   const glued = overview.glued[j];
   if (glued && stepMatches(glued.word, glued.facts, step, EXACT)) {
-    return attempt(tokens, overview, phrase, i + 1, j + 2, [j, j + 1], used, options);
+    used.push(j, j + 1);
+    const end = attempt(tokens, overview, phrase, i + 1, j + 2, token.clause, used, options);
+    if (end >= 0) return end;
+    used.length -= 2;
   }
   return -1;
 }
 
-// Continues a match whose step i-1 used `usedTokens`; returns the end index or -1.
+// Continues a match in `clause` from step `nextStep` at token `nextToken`; returns the end index or -1.
 function attempt(
   tokens: readonly Token[],
   overview: Overview,
   phrase: Phrase,
   nextStep: number,
   nextToken: number,
-  usedTokens: readonly number[],
+  clause: number,
   used: number[],
   options: PhraseOptions,
 ): number {
-  if (nextStep >= phrase.steps.length) {
-    used.push(...usedTokens);
-    return nextToken;
-  }
-  const end = matchNext(tokens, overview, phrase, nextStep, nextToken, tokens[usedTokens[0]!]!.clause, used, options);
-  if (end >= 0) used.unshift(...usedTokens);
-  return end;
+  if (nextStep >= phrase.steps.length) return nextToken;
+  return matchNext(tokens, overview, phrase, nextStep, nextToken, clause, used, options);
 }
 
 // Looks for step i at or after token `from`, skipping fillers and at most maxGap other words.
@@ -391,19 +407,15 @@ function matchNext(
   // A negation in a pattern governs the very next word: "not breathing" must not match
   // "not short of breath", nor "pas respirer" match "pas trop fort, respirer".
   // Only auxiliaries may come between ("will not be able to make it").
-  const afterNegation = phrase.steps[i - 1]?.some((alt) => NEGATION_WORDS.has(alt.word) || alt.word === "plus");
+  const afterNegation = phrase.negated[i]!;
   const maxGap = afterNegation ? 0 : (options.maxGap ?? 2);
   let gap = 0;
   let fillers = 0;
   for (let k = from; k < tokens.length; k++) {
     const token = tokens[k]!;
     if (token.clause !== clause) return -1;
-    const attemptUsed: number[] = [];
-    const end = matchFrom(tokens, overview, phrase, i, k, attemptUsed, options);
-    if (end >= 0) {
-      used.push(...attemptUsed);
-      return end;
-    }
+    const end = matchFrom(tokens, overview, phrase, i, k, used, options);
+    if (end >= 0) return end;
     if (FILLER_WORDS.has(token.word) || (afterNegation && AUXILIARY_WORDS.has(token.word))) fillers++;
     else gap++;
     // Fillers are free but not endless, which also bounds the search on degenerate input.
