@@ -179,8 +179,17 @@ function inlined(text: string, params: unknown[] = []): string {
     const value = params[Number(n) - 1];
     if (value === null || value === undefined) return "NULL";
     const prepared = prepareValue(value);
-    return prepared === null ? "NULL" : pg.escapeLiteral(String(prepared));
+    return prepared === null ? "NULL" : literal(String(prepared));
   });
+}
+
+/**
+ * pg's escapeLiteral, without building the result one character at a time (a conversation's
+ * state and replies are kilobytes of JSON on every message).
+ */
+export function literal(text: string): string {
+  const quoted = `'${text.replaceAll("'", "''")}'`;
+  return text.includes("\\") ? ` E${quoted.replaceAll("\\", "\\\\")}` : quoted;
 }
 
 export interface PostgresOptions {
