@@ -13,7 +13,7 @@ import {
 import { SPECIALTY_WORDS } from "./lexicon/specialties.js";
 import { isNegated } from "./negation.js";
 import { normalize, type NormalizedText, type Token } from "./normalize.js";
-import { compilePhrase, findPhrase, type Phrase, type PhraseMatch } from "./phrase.js";
+import { compilePhrase, findPhrase, type Phrase, type PhraseMatch, type PhraseOptions } from "./phrase.js";
 import { detectRedFlag, type RedFlag } from "./red-flags.js";
 
 export type { Intent } from "./lexicon/intents.js";
@@ -99,12 +99,16 @@ interface CueHit {
   readonly match: PhraseMatch;
 }
 
+// A cue of the other language must be spelled right: typos there would read French as English.
+const CUE: PhraseOptions = { maxGap: 2, typoMinLength: 5 };
+const OTHER_LANGUAGE_CUE: PhraseOptions = { maxGap: 2, typoMinLength: Infinity };
+
 function findCues(tokens: readonly Token[], locale: ChatLanguage | undefined): CueHit[] {
   const hits: CueHit[] = [];
   for (const { cue, phrases } of CUES) {
-    const typoMinLength = locale && cue.lang && cue.lang !== locale ? Infinity : 5;
+    const options = locale && cue.lang && cue.lang !== locale ? OTHER_LANGUAGE_CUE : CUE;
     for (const phrase of phrases) {
-      const match = findPhrase(tokens, phrase, { maxGap: 2, typoMinLength });
+      const match = findPhrase(tokens, phrase, options);
       // A denial names what it refuses; every other cue is void when negated ("je ne veux pas annuler").
       if (match && (cue.intent === "deny" || !isNegated(tokens, match))) {
         hits.push({ cue, match });

@@ -77,9 +77,25 @@ const expandEnglishContractions = (text: string) =>
 const WORD = /[\p{L}\p{N}]+/gu;
 const CLAUSE_PUNCTUATION = /[.!?;,()]/;
 
+// One message is read by several readers (intent, dates, specialties…), each normalizing it;
+// the result is immutable, so the last few texts share theirs — and with it the phrase
+// matcher's per-token-list overview.
+const RECENT_TEXTS = 16;
+const recent = new Map<string, NormalizedText>();
+
 /** Folds and tokenizes a patient's message. Never throws; work is bounded by MAX_ANALYSED_CHARS. */
 export function normalize(text: string): NormalizedText {
   const original = typeof text === "string" ? text : "";
+  let normalized = recent.get(original);
+  if (!normalized) {
+    normalized = normalizeAnew(original);
+    if (recent.size >= RECENT_TEXTS) recent.delete(recent.keys().next().value!);
+    recent.set(original, normalized);
+  }
+  return normalized;
+}
+
+function normalizeAnew(original: string): NormalizedText {
   const folded = foldText(original);
   const tokens: Token[] = [];
   let clause = 0;

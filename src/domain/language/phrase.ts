@@ -28,6 +28,8 @@ interface Alternative {
   readonly word: string;
   readonly prefix: boolean;
   readonly facts: WordFacts;
+  /** The word's first two letters. */
+  readonly opening: string;
 }
 
 /** What matching needs to know about a word, worked out once per word rather than once per comparison. */
@@ -94,7 +96,12 @@ const initialBit = (word: string): number => {
   return code >= 97 && code <= 122 ? 1 << (code - 97) : 1 << (26 + (code % 5));
 };
 
-const alternative = (word: string, prefix: boolean): Alternative => ({ word, prefix, facts: factsOf(word) });
+const alternative = (word: string, prefix: boolean): Alternative => ({
+  word,
+  prefix,
+  facts: factsOf(word),
+  opening: word.slice(0, 2),
+});
 
 const ELIDED_PARTICLES = ["j", "l", "d", "m", "n", "s", "t", "c", "qu"];
 const STARTS_WITH_VOWEL = /^[aeiouyh]/;
@@ -148,7 +155,7 @@ export function wordMatches(
   alt: Pick<Alternative, "word" | "prefix">,
   options: PhraseOptions = {},
 ): boolean {
-  return matches(text, factsOf(text), { ...alt, facts: factsOf(alt.word) }, options);
+  return matches(text, factsOf(text), alternative(alt.word, alt.prefix), options);
 }
 
 function matches(text: string, t: WordFacts, alt: Alternative, options: PhraseOptions): boolean {
@@ -157,7 +164,12 @@ function matches(text: string, t: WordFacts, alt: Alternative, options: PhraseOp
   if (alt.prefix) {
     if (text.startsWith(pattern)) return true;
     const allowance = typoAllowance(pattern.length, 6);
-    return allowance > 0 && text.length >= pattern.length && closeEnough(text.slice(0, pattern.length), pattern, 1);
+    return (
+      allowance > 0 &&
+      text.length >= pattern.length &&
+      text[0] === pattern[0] &&
+      editDistance(text, pattern, 1, pattern.length) <= 1
+    );
   }
   const p = alt.facts;
   if (t.hasDigit || p.hasDigit) return false;
@@ -187,14 +199,16 @@ export function findPhrase(
   if (phrase.steps.length === 0) return undefined;
   const overview = overviewOf(tokens);
   if (!mayOccur(phrase, overview, options)) return undefined;
-  // One list for every attempt: each try takes back what it added when it fails.
-  const used: number[] = [];
+  // One list for every attempt (each try takes back what it added when it fails), copied on a match.
+  trail.length = 0;
   for (let start = 0; start < tokens.length; start++) {
-    const end = matchFrom(tokens, overview, phrase, 0, start, used, options);
-    if (end >= 0) return { start, end, used };
+    const end = matchFrom(tokens, overview, phrase, 0, start, trail, options);
+    if (end >= 0) return { start, end, used: trail.slice() };
   }
   return undefined;
 }
+
+const trail: number[] = [];
 
 /** Finds whether any of the phrases occurs; returns the first that does, with its match. */
 export function findAnyPhrase(
@@ -287,7 +301,7 @@ function mayMeet(alt: Alternative, overview: Overview, options: PhraseOptions): 
   const { word } = alt;
   if (alt.prefix) {
     // Typos are tolerated from 6 letters on and keep the first letter; else the token begins with the pattern.
-    return word.length >= 6 ? overview.initials.has(word[0]!) : overview.openings.has(word.slice(0, 2));
+    return word.length >= 6 ? overview.initials.has(word[0]!) : overview.openings.has(alt.opening);
   }
   if (alt.facts.hasDigit) return overview.stems.has(word);
   if (options.synonyms !== false && alt.facts.group !== undefined && overview.groups.has(alt.facts.group)) return true;
@@ -321,18 +335,18 @@ function mayOccur(phrase: Phrase, overview: Overview, options: PhraseOptions): b
 }
 
 function sharesGroup(groups: readonly number[], present: ReadonlySet<number>): boolean {
-  for (const g of groups) if (present.has(g)) return true;
+  for (let k = 0; k < groups.length; k++) if (present.has(groups[k]!)) return true;
   return false;
 }
 
 function someMayMeet(alternatives: readonly Alternative[], overview: Overview, options: PhraseOptions): boolean {
-  for (const alt of alternatives) if (mayMeet(alt, overview, options)) return true;
+  for (let k = 0; k < alternatives.length; k++) if (mayMeet(alternatives[k]!, overview, options)) return true;
   return false;
 }
 
 // Loops, not closures: matching runs hundreds of times per message and must not allocate.
 function stepMatches(word: string, facts: WordFacts, step: readonly Alternative[], options: PhraseOptions): boolean {
-  for (const alt of step) if (matches(word, facts, alt, options)) return true;
+  for (let k = 0; k < step.length; k++) if (matches(word, facts, step[k]!, options)) return true;
   return false;
 }
 
