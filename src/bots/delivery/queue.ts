@@ -191,7 +191,12 @@ export interface DeliveryWorkerOptions extends QueueSettings {
    * startDeliveryWorker). A channel without limits is sent as soon as its job is due.
    */
   limits?: Partial<Record<ChatChannel, PacingLimits>>;
-  /** A send slot at most this far ahead is waited for in the worker; a later one in the delayed set. Default 20 ms. */
+  /**
+   * A send slot at most this far ahead is waited for in the worker, a later one in the delayed set
+   * (where the job keeps it). Default 2 s: a job then holds a worker slot while it waits, so the
+   * slots reserved ahead stay bounded by the concurrency (concurrency × interval), and a job is
+   * fetched once, not twice, which a worker busy with a burst cannot afford.
+   */
   waitInlineMs?: number;
   /** Rate limits (429) a job may meet without using up an attempt. Default 20. */
   freeRateLimits?: number;
@@ -208,8 +213,8 @@ export interface DeliveryWorkerOptions extends QueueSettings {
  * Pacing happens twice: the producer delays each job to its next slot (sender and chat), and the
  * worker reserves one again just before sending (on keys of its own), because a worker
  * that fell behind would otherwise send the late jobs in a clump and overflow the provider's
- * bucket. A job whose slot is more than `waitInlineMs` away goes back to the delayed set until
- * then (no attempt used) and keeps that slot when it returns. A 429 holds the whole sender for
+ * bucket. A job waits for its slot in the worker, or, when it is more than `waitInlineMs` away
+ * (a provider's hold), in the delayed set (no attempt used), keeping that slot when it returns. A 429 holds the whole sender for
  * the provider's retry_after, and the job takes a fresh slot past it without using an attempt,
  * up to `freeRateLimits` times; after that each 429 uses one, so a provider that refuses
  * forever still ends in a dead letter.
@@ -224,7 +229,7 @@ export function startDeliveryWorker(opts: DeliveryWorkerOptions): {
   const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
   connection.on("error", () => undefined);
   const claimMs = opts.claimMs ?? 60_000;
-  const waitInlineMs = opts.waitInlineMs ?? 20;
+  const waitInlineMs = opts.waitInlineMs ?? 2_000;
   const freeRateLimits = opts.freeRateLimits ?? 20;
   const paceKeys = (job: Job<OutboundJob>) => {
     const { channel, chatId } = job.data;
