@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import express from "express";
+import type { Database } from "../src/data/db.js";
 import { seedDemoClinic } from "../src/data/demo-clinic.js";
 import { handleInbound, type EngineDeps } from "../src/flows/engine.js";
 import type { OutboundMessage } from "../src/flows/messages.js";
@@ -96,6 +97,7 @@ export async function dialogueBench(): Promise<BenchResult> {
     const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
 
     const bare = await bareExpressRate(samples.length);
+    const floor = await bareExchangeRate(db, clinicId, samples.length);
     return {
       name: "dialogue: booking conversations through the engine",
       figures: {
@@ -115,6 +117,9 @@ export async function dialogueBench(): Promise<BenchResult> {
         [`RSS with ${OPEN_CONVERSATIONS} open conversations`]: `${rssMb.toFixed(0)} MB (JS heap in use ${heapMb.toFixed(0)} MB${global.gc ? "" : ", no forced GC: run with --expose-gc"})`,
         "bare Express JSON requests/s (same concurrency)": bare.toFixed(0),
         "engine / bare Express": `${((rate / bare) * 100).toFixed(1)} %`,
+        // The durable part of every message alone: no language, no dialogue, no slots.
+        "bare exchange transactions/s (lock, claim, state, transcript, commit; same concurrency)": floor.toFixed(0),
+        "engine / bare exchange": `${((rate / floor) * 100).toFixed(1)} %`,
       },
       target: "≥ 1,000 inbound messages/s, p99 ≤ 50 ms, RSS ≤ 300 MB with 10,000 open conversations",
       met: rate >= 1000 && s.p99 <= 50 && rssMb <= 300,
@@ -134,6 +139,47 @@ function machineBusyMs(): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * Transactions/s of what the engine writes for every message and nothing else, through the
+ * same functions and batching: conversation lock and message claim, then state, reply,
+ * transcript line and COMMIT — a floor under the engine's rate on this machine.
+ */
+async function bareExchangeRate(db: Database, clinicId: string, n: number): Promise<number> {
+  const snapshot = JSON.stringify({ value: "askName", context: { step: 3, locale: "fr", offered: [] } });
+  let id = 0;
+  const exchange = (i: number) => {
+    const message = `floor-${++id}`;
+    return db.sql.transaction(
+      async (tx) => {
+        const [conv] = await tx.query<{ id: string }>(
+          `SELECT * FROM open_exchange('web'::"Channel", $1, $2, now(), $3::uuid, 'fr'::"Locale")`,
+          [`floor${i % 500}`, message, clinicId],
+        );
+        await tx.commitWith(
+          `SELECT record_exchange($1::uuid, now(), $2::text[], $3::text[], $4::text[], $5::jsonb, 'fr'::"Locale", NULL, 'active', false, false, 'web'::"Channel", $6, $7::jsonb)`,
+          [
+            conv!.id,
+            ["in", "out"],
+            ["patient", "bot"],
+            ["Camille Martin", "Votre date de naissance ?"],
+            snapshot,
+            message,
+            "[]",
+          ],
+        );
+      },
+      { opening: `SELECT pg_advisory_xact_lock(7411003, ${i % 500})` },
+    );
+  };
+  await pool(500, CONCURRENCY, exchange);
+  const t0 = performance.now();
+  const outcomes = await pool(n, CONCURRENCY, exchange);
+  const seconds = (performance.now() - t0) / 1000;
+  const failed = outcomes.find((o) => o.status === "rejected");
+  if (failed) throw new Error("a bare exchange failed", { cause: failed.reason });
+  return n / seconds;
 }
 
 /** Requests/s of a trivial Express JSON endpoint on 127.0.0.1 with keep-alive, `n` requests. */
