@@ -79,9 +79,10 @@ const REMEMBERED = 20_000;
  * straddling a restart may repeat a reply; use Redis in production.
  *
  * Pacing is at send time here: each reply reserves its slot just before it goes. A provider
- * wait (429 retry_after, Retry-After) holds the whole sender, so the process's other replies
- * wait too, and the refused reply takes a fresh slot past it; a rate limit does not use up an
- * attempt (up to `freeRateLimits`), a busy or broken provider does.
+ * wait (429 retry_after, Retry-After) that fits in the budget holds the whole sender, so the
+ * process's other replies wait too, and the refused reply takes a fresh slot past it; a rate
+ * limit does not use up an attempt (up to `freeRateLimits`), a busy or broken provider does. A
+ * longer wait is neither sat out nor held: the reply fails now, and a later send tries again.
  */
 export function inlineDelivery(opts: InlineDeliveryOptions): Delivery {
   const attempts = opts.attempts ?? 4;
@@ -126,8 +127,10 @@ export function inlineDelivery(opts: InlineDeliveryOptions): Delivery {
       } catch (err) {
         const reason = (err as Error).message;
         const providerWait = providerWaitMs(err);
-        if (providerWait !== undefined) await opts.pacer.holdOff(job.channel, providerWait);
-        if (err instanceof DeliveryError && err.rateLimited && rateLimits < freeRateLimits) {
+        // A wait this send cannot sit out is not held either: nothing here outlives the budget.
+        const sitOut = providerWait !== undefined && Date.now() + providerWait <= deadline;
+        if (sitOut) await opts.pacer.holdOff(job.channel, providerWait);
+        if (sitOut && err instanceof DeliveryError && err.rateLimited && rateLimits < freeRateLimits) {
           // Sent too fast: a fresh slot past the hold, the attempt not used, while the budget lasts.
           const slot = await opts.pacer.reserve(job.channel, job.chatId);
           if (Date.now() + slot <= deadline) {
