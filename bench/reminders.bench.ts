@@ -139,11 +139,11 @@ export async function remindersBench(): Promise<BenchResult> {
       await queue.close();
     });
     await sweepFollowUps({ ...deps, now: () => new Date() }, { queue, lookaheadMs: 60_000 });
+    // Both workers as `npm run worker` runs them: their default concurrency (8 follow-ups, 10 sends).
     const worker = startFollowUpWorker({
       redisUrl,
       prefix,
       logger,
-      concurrency: 32,
       process: async (job) => {
         const outcome = await deliverReminder({ ...deps, now: () => new Date() }, job.id);
         if (outcome.state === "busy") return { done: false, retryInMs: +outcome.retryAt - Date.now() };
@@ -158,7 +158,6 @@ export async function remindersBench(): Promise<BenchResult> {
       senders: { telegram: telegramSender(telegramApi({ token: TOKEN, apiRoot: provider.apiRoot })) },
       limits: { telegram: PROVIDER },
       logger,
-      concurrency: 64,
     });
     closers.push(() => delivery.close());
 

@@ -86,7 +86,10 @@ export function startFollowUpWorker(opts: FollowUpWorkerOptions): {
     {
       connection,
       prefix: opts.prefix,
-      concurrency: opts.concurrency ?? 20,
+      // A job is work in this process (a claim, then the dialogue engine wording the question),
+      // not a wait on a provider: past a few at once they only slow each other down and starve the
+      // delivery worker beside them, which is what sets a burst's lateness.
+      concurrency: opts.concurrency ?? 8,
       // BullMQ rejects an explicit undefined here: only pass what was given.
       ...(opts.lockDurationMs !== undefined ? { lockDuration: opts.lockDurationMs } : {}),
       ...(opts.stalledIntervalMs !== undefined ? { stalledInterval: opts.stalledIntervalMs } : {}),
