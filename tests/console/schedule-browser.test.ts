@@ -165,7 +165,13 @@ describe.skipIf(!hasChromium)("the schedule pages in a real browser (needs /usr/
   /** Drags an event by whole 15-minute slots within its day column, as a hand would. */
   async function dragBySlots(title: string, slots: number): Promise<void> {
     const event = page.locator(".fc-timegrid-event", { hasText: title });
-    const box = (await event.boundingBox())!;
+    // After a move the calendar fetches and draws its events again: wait for this one to be back on screen.
+    let box = await event.boundingBox();
+    for (let tries = 0; !box && tries < 50; tries++) {
+      await event.waitFor({ state: "visible" });
+      box = await event.boundingBox();
+    }
+    if (!box) throw new Error(`the appointment of ${title} is not on screen`);
     const lanes = page.locator("td.fc-timegrid-slot-lane");
     const first = (await lanes.nth(0).boundingBox())!;
     const second = (await lanes.nth(1).boundingBox())!;
