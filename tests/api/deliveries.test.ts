@@ -3,11 +3,14 @@ import { inlineDelivery } from "../../src/bots/delivery/inline.js";
 import { DeliveryError, outboundJobs } from "../../src/bots/delivery/outbound.js";
 import { memoryPacer } from "../../src/bots/delivery/pacing.js";
 import { postgresDeliveryLog } from "../../src/bots/delivery/status.js";
+import { createStaffUser } from "../../src/domain/staff.js";
+import { createTestClinic } from "../support/clinic.js";
 import { demoWorld, startApi, type ApiWorld, type Client } from "./support.js";
 
 let world: ApiWorld;
 let secretary: Client;
 let doctor: Client;
+let otherClinicSecretary: Client;
 const delivered: string[] = [];
 let refuse = true;
 
@@ -16,6 +19,17 @@ beforeAll(async () => {
   const api = await startApi(world.ctx);
   secretary = await api.login(world.credentials.secretary);
   doctor = await api.login(world.credentials.doctor);
+  const clinicB = await createTestClinic(world.ctx.db);
+  const secretaryB = { email: "accueil@clinique-b.test", password: "a-long-enough-password-b" };
+  await createStaffUser(world.ctx.db, clinicB.clinicId, { ...secretaryB, displayName: "Accueil B", role: "secretary" });
+  otherClinicSecretary = await api.login(secretaryB);
+  // The reply went to a patient who had texted the demo clinic (message SMin42).
+  const conversation = await world.ctx.db.prisma.conversation.create({
+    data: { clinicId: world.clinicId, channel: "sms", senderId: "+33699887766", snapshot: {} },
+  });
+  await world.ctx.db.prisma.processedMessage.create({
+    data: { channel: "sms", providerMessageId: "SMin42", conversationId: conversation.id, replies: [] },
+  });
   // An SMS the provider refused for good (e.g. an invalid number), then accepts once fixed.
   const delivery = inlineDelivery({
     senders: {
@@ -53,6 +67,14 @@ describe("dead letters through the API", () => {
   it("doctors may not list or retry them", async () => {
     expect((await doctor.get("/deliveries/dead-letters")).status).toBe(403);
     expect((await doctor.post("/deliveries/dead-letters/retry", { ref: "A".repeat(22) })).status).toBe(403);
+  });
+
+  it("another clinic's front desk neither sees it, nor counts it, nor can send it again", async () => {
+    const [letter] = (await secretary.get("/deliveries/dead-letters")).body;
+    expect((await otherClinicSecretary.get("/deliveries/dead-letters")).body).toEqual([]);
+    expect((await otherClinicSecretary.get("/deliveries/counts?hours=1")).body).toEqual({ hours: 1, counts: [] });
+    expect((await otherClinicSecretary.post("/deliveries/dead-letters/retry", { ref: letter.ref })).status).toBe(404);
+    expect(delivered).toEqual([]);
   });
 
   it("a retry sends it once; the same ref then answers 404", async () => {

@@ -43,7 +43,10 @@ const CountsQuery = z.object({
     .meta({ description: "Look-back window, hours" }),
 });
 
-/** Outbound messages that could not be delivered, for the front desk: see them, send them again. */
+/**
+ * Outbound messages that could not be delivered, for the front desk: see them, send them again.
+ * Staff see and retry their own clinic's messages only, as in the console.
+ */
 export function deliveryRoutes(api: ApiRoutes, ctx: AppContext): void {
   const desk = deadLetterDesk(ctx);
   const refOf = deadLetterRefs(ctx.config.JWT_SECRET);
@@ -52,11 +55,12 @@ export function deliveryRoutes(api: ApiRoutes, ctx: AppContext): void {
     method: "get",
     path: "/deliveries/dead-letters",
     tag: "deliveries",
-    summary: "Messages to patients that will not be retried automatically, newest first (no message text)",
+    summary: "Your clinic's messages that will not be retried automatically, newest first (no message text)",
     access: ["admin", "secretary"],
     ok: { description: "Dead letters", schema: z.array(DeadLetterDto) },
-    async handler() {
-      return (await deadLetterRows(desk, refOf)).map((d) => ({ ...d, failedAt: isoOrNull(d.failedAt) }));
+    async handler({ staff }) {
+      const rows = await deadLetterRows(desk, refOf, { db: ctx.db, clinicId: staff.clinicId });
+      return rows.map((d) => ({ ...d, failedAt: isoOrNull(d.failedAt) }));
     },
   });
 
@@ -68,12 +72,13 @@ export function deliveryRoutes(api: ApiRoutes, ctx: AppContext): void {
     access: ["admin", "secretary"],
     body: RetryRequest,
     ok: { status: 204, description: "Put back in line" },
-    errors: { 404: "No such dead letter (already retried, or forgotten by a restart without Redis)" },
+    errors: { 404: "No such dead letter of your clinic (already retried, or forgotten by a restart without Redis)" },
     async handler({ staff, body, req }) {
       const found = await retryDeadLetterAsStaff(ctx.db, desk, refOf, {
         actor: actorOf(staff),
         ref: body.ref,
         ip: req.ip,
+        clinicId: staff.clinicId,
       });
       if (!found) throw notFound("dead letter");
     },
@@ -83,15 +88,15 @@ export function deliveryRoutes(api: ApiRoutes, ctx: AppContext): void {
     method: "get",
     path: "/deliveries/counts",
     tag: "deliveries",
-    summary: "Outbound messages per channel and status (queued, sent, delivered, read, failed, dead)",
+    summary: "Your clinic's outbound messages per channel and status (queued, sent, delivered, read, failed, dead)",
     access: ["admin", "secretary"],
     query: CountsQuery,
     ok: {
       description: "Counts of messages whose status changed within the window",
       schema: z.object({ hours: z.number().int(), counts: z.array(DeliveryCountDto) }),
     },
-    async handler({ query }) {
-      return { hours: query.hours, counts: await deliveryCounts(ctx.db, query.hours) };
+    async handler({ staff, query }) {
+      return { hours: query.hours, counts: await deliveryCounts(ctx.db, query.hours, staff.clinicId) };
     },
   });
 }
