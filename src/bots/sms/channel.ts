@@ -6,10 +6,11 @@ import { toE164 } from "../../domain/identities.js";
 import { checkSmsSender, type SmsSenderCheck } from "../../domain/sms-identity.js";
 import { isOptedOut, optInToSms, optOutOfSms, readSmsKeyword, type SmsKeyword } from "../../domain/sms-consent.js";
 import type { ChatEngine } from "../chat-engine.js";
-import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
+import { DeliveryUnavailable, outboundJobs, type Delivery, type OutboundJob } from "../delivery/outbound.js";
 import { recordProviderStatus } from "../delivery/status.js";
 import { unsupportedMediaReply } from "../unsupported-media.js";
 import { smsCopy } from "./copy.js";
+import { renderSms } from "./render.js";
 import { KEYWORD_REPLY_SUFFIX, recordSmsStatus } from "./send.js";
 
 /** Where Twilio posts incoming SMS (the number's "A message comes in" webhook). */
@@ -42,20 +43,39 @@ const TWILIO_RECEIPTS = new Map<string, "delivered" | "read" | "failed">([
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /**
- * The SMS channel over Twilio. Replies never travel as TwiML: they go through the Delivery like
- * every channel's, so retries and redelivered webhooks are handled the same way. STOP / START /
- * HELP (and ARRÊT, AIDE…) are answered here; an opted-out number's other messages are ignored.
+ * The SMS channel over Twilio. Replies go through the Delivery like every channel's, so retries
+ * and redelivered webhooks are handled the same way — except while the queue is unreachable
+ * (Redis down): Twilio does not retry a webhook that failed, so those replies travel as TwiML
+ * in the webhook's answer instead of being lost. STOP / START / HELP (and ARRÊT, AIDE…) are
+ * answered here; an opted-out number's other messages are ignored.
  */
+/** Replies as TwiML `<Message>`s, which Twilio sends to the number that wrote, in order. */
+function twimlReplies(jobs: OutboundJob[]): string {
+  const response = new twilio.twiml.MessagingResponse();
+  for (const job of jobs) response.message(renderSms(job.message));
+  return response.toString();
+}
+
 export function smsChannel(opts: SmsChannelOptions) {
   const publicUrl = opts.publicUrl.replace(/\/$/, "");
 
-  async function handleSms(params: Record<string, string>): Promise<void> {
+  /** Queues replies; those the queue could not take are added to `carried`, for the webhook's answer. */
+  async function deliver(jobs: OutboundJob[], carried: OutboundJob[]): Promise<void> {
+    try {
+      await opts.delivery.deliver(jobs);
+    } catch (err) {
+      if (!(err instanceof DeliveryUnavailable)) throw err;
+      carried.push(...jobs);
+    }
+  }
+
+  async function handleSms(params: Record<string, string>, carried: OutboundJob[]): Promise<void> {
     const phone = toE164(params.From ?? "");
     const sid = params.MessageSid ?? params.SmsSid;
     if (!phone || !sid) return;
     const text = params.Body ?? "";
     const keyword = readSmsKeyword(text);
-    if (keyword) return answerKeyword(keyword, phone, sid);
+    if (keyword) return answerKeyword(keyword, phone, sid, carried);
     if (await isOptedOut(opts.db, phone)) {
       opts.logger.info({ channel: "sms" }, "message from an opted-out number ignored until START");
       return;
@@ -63,7 +83,7 @@ export function smsChannel(opts: SmsChannelOptions) {
     if (!text.trim() && Number(params.NumMedia ?? 0) > 0) {
       // An MMS with only a picture or a recording: say what the chat can read.
       const reply = await unsupportedMediaReply(opts.db, { clinicId: opts.clinicId, channel: "sms", senderId: phone });
-      await opts.delivery.deliver(outboundJobs("sms", phone, sid, [reply]));
+      await deliver(outboundJobs("sms", phone, sid, [reply]), carried);
       return;
     }
     const check = await checkSmsSender(opts.db, { clinicId: opts.clinicId, phone, text, now: opts.now() });
@@ -71,7 +91,7 @@ export function smsChannel(opts: SmsChannelOptions) {
       opts.logger.info({ channel: "sms", identity: check.kind }, "sms sender identity check");
     const notice = identityNotice(check);
     // Its own job id, so the dialogue's replies keep theirs whether or not a notice went first.
-    if (notice) await opts.delivery.deliver(outboundJobs("sms", phone, `${sid}-identity`, [{ text: notice }]));
+    if (notice) await deliver(outboundJobs("sms", phone, `${sid}-identity`, [{ text: notice }]), carried);
     // A birth date given to prove the number goes to the dialogue only if it was asking for one.
     const answeredProof = check.kind === "confirmed" || check.kind === "refused" || check.kind === "conflict";
     if (answeredProof && !(await conversationActive(opts.db, phone))) return;
@@ -82,10 +102,10 @@ export function smsChannel(opts: SmsChannelOptions) {
       providerMessageId: sid,
       receivedAt: opts.now(),
     });
-    await opts.delivery.deliver(outboundJobs("sms", phone, sid, replies));
+    await deliver(outboundJobs("sms", phone, sid, replies), carried);
   }
 
-  async function answerKeyword(keyword: SmsKeyword, phone: string, sid: string): Promise<void> {
+  async function answerKeyword(keyword: SmsKeyword, phone: string, sid: string, carried: OutboundJob[]): Promise<void> {
     const clinic = await clinicContact(opts.db, opts.clinicId);
     const copy = smsCopy[keyword.locale];
     let text: string;
@@ -101,7 +121,7 @@ export function smsChannel(opts: SmsChannelOptions) {
     opts.logger.info({ channel: "sms", keyword: keyword.kind }, "sms keyword handled");
     const [job] = outboundJobs("sms", phone, sid, [{ text }]);
     // START's reply is an ordinary one; STOP's and HELP's must reach an opted-out number.
-    await opts.delivery.deliver([keyword.kind === "start" ? job! : { ...job!, id: job!.id + KEYWORD_REPLY_SUFFIX }]);
+    await deliver([keyword.kind === "start" ? job! : { ...job!, id: job!.id + KEYWORD_REPLY_SUFFIX }], carried);
   }
 
   const router = express.Router();
@@ -112,8 +132,17 @@ export function smsChannel(opts: SmsChannelOptions) {
     verifySignature(opts.authToken, publicUrl),
     async (req: Request, res: Response) => {
       try {
-        await handleSms(req.body as Record<string, string>);
-        res.status(200).type("text/xml").send(EMPTY_TWIML);
+        const carried: OutboundJob[] = [];
+        await handleSms(req.body as Record<string, string>, carried);
+        if (carried.length > 0)
+          opts.logger.warn(
+            { channel: "sms", replies: carried.length },
+            "reply queue unreachable: replies sent as TwiML",
+          );
+        res
+          .status(200)
+          .type("text/xml")
+          .send(carried.length > 0 ? twimlReplies(carried) : EMPTY_TWIML);
       } catch (err) {
         const unavailable = err instanceof DeliveryUnavailable;
         opts.logger[unavailable ? "warn" : "error"](
