@@ -50,6 +50,14 @@ local function reserve(now, sKey, cKey, sI, sB, cI, cB)
   redis.call('SET', cKey, cNext, 'PX', cNext - now + 1000)
   return at
 end
+-- The sender's next slot alone (a chat's share already counted).
+local function reserveSender(now, sKey, sI, sB)
+  local sTat = tat(sKey)
+  local at = math.max(now, sTat - (sB - 1) * sI)
+  local sNext = math.max(sTat, at) + sI
+  redis.call('SET', sKey, sNext, 'PX', sNext - now + 1000)
+  return at
+end
 -- Nothing is handed out before now + ms; afterwards one slot per interval.
 local function holdOff(now, sKey, sI, sB, ms)
   local held = now + ms + (sB - 1) * sI

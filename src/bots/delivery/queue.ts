@@ -51,13 +51,6 @@ const KEEP_SLOT_MS = 3_600_000;
 // burst's worth, is replaced by a new one, taken on the sender's rate only (the chat's share was
 // counted when the first one was taken). A slot due within ARGV[5] ms is taken off the hash: it is used now.
 const SEND_SLOT = `${GCRA_LUA}
-local function reserveSender(now, sKey, sI, sB)
-  local sTat = tat(sKey)
-  local at = math.max(now, sTat - (sB - 1) * sI)
-  local sNext = math.max(sTat, at) + sI
-  redis.call('SET', sKey, sNext, 'PX', sNext - now + 1000)
-  return at
-end
 local sI, sB, cI, cB = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local useNowMs, keep = tonumber(ARGV[5]), tonumber(ARGV[6])
 if redis.call('GET', KEYS[5]) == 'sent' then return -1 end
@@ -91,10 +84,7 @@ local hold = math.max(now + ms, tonumber(redis.call('GET', KEYS[2]) or '0'))
 redis.call('SET', KEYS[2], hold, 'PX', hold - now + keep)
 redis.call('HDEL', KEYS[3], 'at')
 if free <= 0 or redis.call('HINCRBY', KEYS[3], 'throttled', 1) > free then return -1 end
-local sTat = tat(KEYS[1])
-local at = math.max(now, sTat - (sB - 1) * sI)
-local sNext = math.max(sTat, at) + sI
-redis.call('SET', KEYS[1], sNext, 'PX', sNext - now + 1000)
+local at = reserveSender(now, KEYS[1], sI, sB)
 redis.call('HSET', KEYS[3], 'at', at)
 redis.call('PEXPIRE', KEYS[3], at - now + keep)
 return at - now
