@@ -255,24 +255,10 @@ async function openConversation(
   now: Date,
 ): Promise<ConversationRow> {
   const [conversation] = await tx.query<ConversationRow>(
-    `SELECT id, patient_id, locale, snapshot, last_activity_at FROM conversation WHERE channel = $1::"Channel" AND sender_id = $2`,
-    [channel, senderId],
+    `SELECT * FROM open_conversation($1::"Channel", $2, $3, $4::uuid, $5::"Locale")`,
+    [channel, senderId, now, clinic.id, detectLanguage(firstText, clinic.default_locale) ?? clinic.default_locale],
   );
-  if (conversation) return conversation;
-  const [identity] = await tx.query<{ patient_id: string; preferred_locale: ChatLocale }>(
-    `SELECT i.patient_id, p.preferred_locale FROM channel_identity i JOIN patient p ON p.id = i.patient_id
-      WHERE i.channel = $1::"Channel" AND i.external_id = $2 AND p.clinic_id = $3::uuid AND p.erased_at IS NULL`,
-    [channel, senderId, clinic.id],
-  );
-  const locale =
-    identity?.preferred_locale ?? detectLanguage(firstText, clinic.default_locale) ?? clinic.default_locale;
-  const [created] = await tx.query<ConversationRow>(
-    `INSERT INTO conversation (clinic_id, channel, sender_id, patient_id, locale, snapshot, last_activity_at, updated_at)
-     VALUES ($1::uuid, $2::"Channel", $3, $4::uuid, $5::"Locale", 'null'::jsonb, $6, $6)
-     RETURNING id, patient_id, locale, snapshot, last_activity_at`,
-    [clinic.id, channel, senderId, identity?.patient_id ?? null, locale, now],
-  );
-  return created!;
+  return conversation!;
 }
 
 type SavedSnapshot = {

@@ -57,6 +57,7 @@ const HAND_WRITTEN = [
   "constraint invoice.invoice_parts_add_up CHECK",
   "constraint patient.patient_coverage_bp CHECK",
   "constraint clinic.clinic_quiet_hours_minutes CHECK",
+  "function open_conversation",
   "function open_exchange",
   "function record_exchange",
 ];

@@ -3,9 +3,36 @@
 -- has Postgres parse and plan the statement every time; a function call is cheap to parse,
 -- and PL/pgSQL keeps the plans of the statements inside it for the connection's lifetime.
 
--- The sender's conversation (created, linked to the patient their address already belongs to,
--- when they are new) and the message claimed for processing: claimed is false for a
--- redelivered message. Runs under the conversation's advisory lock, so there is one creator.
+-- The sender's conversation, created (linked to the patient their address already belongs to)
+-- when they are new. Runs under the conversation's advisory lock, so there is one creator.
+CREATE FUNCTION open_conversation(
+  p_channel "Channel",
+  p_sender text,
+  p_now timestamptz,
+  p_clinic uuid,
+  p_locale "Locale"
+) RETURNS TABLE (id uuid, patient_id uuid, locale "Locale", snapshot jsonb, last_activity_at timestamptz)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  found_patient uuid;
+  found_locale "Locale";
+BEGIN
+  RETURN QUERY SELECT c.id, c.patient_id, c.locale, c.snapshot, c.last_activity_at
+    FROM conversation c WHERE c.channel = p_channel AND c.sender_id = p_sender;
+  IF FOUND THEN RETURN; END IF;
+  SELECT i.patient_id, p.preferred_locale INTO found_patient, found_locale
+    FROM channel_identity i JOIN patient p ON p.id = i.patient_id
+   WHERE i.channel = p_channel AND i.external_id = p_sender AND p.clinic_id = p_clinic AND p.erased_at IS NULL
+   LIMIT 1;
+  RETURN QUERY INSERT INTO conversation AS c (clinic_id, channel, sender_id, patient_id, locale, snapshot, last_activity_at, updated_at)
+    VALUES (p_clinic, p_channel, p_sender, found_patient, COALESCE(found_locale, p_locale), 'null'::jsonb, p_now, p_now)
+    RETURNING c.id, c.patient_id, c.locale, c.snapshot, c.last_activity_at;
+END
+$$;
+
+-- The sender's conversation (as open_conversation) and the message claimed for processing:
+-- claimed is false for a redelivered message.
 CREATE FUNCTION open_exchange(
   p_channel "Channel",
   p_sender text,
@@ -15,24 +42,10 @@ CREATE FUNCTION open_exchange(
   p_locale "Locale"
 ) RETURNS TABLE (id uuid, patient_id uuid, locale "Locale", snapshot jsonb, last_activity_at timestamptz, claimed boolean)
 LANGUAGE plpgsql AS $$
-#variable_conflict use_column
-DECLARE
-  found_patient uuid;
-  found_locale "Locale";
 BEGIN
-  SELECT c.id, c.patient_id, c.locale, c.snapshot, c.last_activity_at
+  SELECT o.id, o.patient_id, o.locale, o.snapshot, o.last_activity_at
     INTO id, patient_id, locale, snapshot, last_activity_at
-    FROM conversation c WHERE c.channel = p_channel AND c.sender_id = p_sender;
-  IF NOT FOUND THEN
-    SELECT i.patient_id, p.preferred_locale INTO found_patient, found_locale
-      FROM channel_identity i JOIN patient p ON p.id = i.patient_id
-     WHERE i.channel = p_channel AND i.external_id = p_sender AND p.clinic_id = p_clinic AND p.erased_at IS NULL
-     LIMIT 1;
-    INSERT INTO conversation AS c (clinic_id, channel, sender_id, patient_id, locale, snapshot, last_activity_at, updated_at)
-    VALUES (p_clinic, p_channel, p_sender, found_patient, COALESCE(found_locale, p_locale), 'null'::jsonb, p_now, p_now)
-    RETURNING c.id, c.patient_id, c.locale, c.snapshot, c.last_activity_at
-         INTO id, patient_id, locale, snapshot, last_activity_at;
-  END IF;
+    FROM open_conversation(p_channel, p_sender, p_now, p_clinic, p_locale) o;
   INSERT INTO processed_message (channel, provider_message_id, conversation_id, replies, processed_at)
   VALUES (p_channel, p_message_id, open_exchange.id, '[]'::jsonb, p_now)
   ON CONFLICT DO NOTHING;
