@@ -312,6 +312,14 @@ export async function createInvoiceFromAppointment(
   return readInvoiceUnaudited(db, access.clinicId, id);
 }
 
+async function lineCount(tx: Sql, invoiceId: string): Promise<number> {
+  const [{ n } = { n: 0 }] = await tx.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM invoice_line WHERE invoice_id = $1::uuid`,
+    [invoiceId],
+  );
+  return n;
+}
+
 /** Adds a line to a draft. */
 export async function addInvoiceLine(
   db: Database,
@@ -327,10 +335,7 @@ export async function addInvoiceLine(
     invoiceId,
     { allowed: ["draft"], verb: "change the lines of", action: "invoice.update" },
     async (tx, invoice) => {
-      const [{ n } = { n: 0 }] = await tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM invoice_line WHERE invoice_id = $1::uuid`,
-        [invoiceId],
-      );
+      const n = await lineCount(tx, invoiceId);
       if (n >= 100) throw invalid("lines", "at most 100 lines");
       await tx.query(
         `INSERT INTO invoice_line (invoice_id, position, description, quantity, unit_price_minor)
@@ -393,10 +398,7 @@ export async function issueInvoice(
     invoiceId,
     { allowed: ["draft"], verb: "issue", action: "invoice.issue" },
     async (tx, invoice) => {
-      const [{ n } = { n: 0 }] = await tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM invoice_line WHERE invoice_id = $1::uuid`,
-        [invoiceId],
-      );
+      const n = await lineCount(tx, invoiceId);
       if (n === 0) throw invalid("lines", "an invoice needs at least one line");
       const total = await linesTotal(tx, invoiceId);
       if (opts.expectedTotalMinor !== undefined && opts.expectedTotalMinor !== total)
