@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import express from "express";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channelSenders } from "../../src/bots/channels.js";
@@ -19,6 +17,7 @@ import { joinWaitlist } from "../../src/domain/waitlist.js";
 import { startCare, type CareService } from "../../src/jobs/care.js";
 import { createTestClinic, paris, seedAppointment, type TestClinic } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
+import { serveLocally } from "../support/serve.js";
 import { startFakeTelegram, type BotApiCall } from "../support/fake-telegram.js";
 
 // Doctors in Telegram, against the local fake Bot API. Embedded mode (no Redis) unless said.
@@ -40,7 +39,7 @@ let clinic: TestClinic;
 let ctx: AppContext;
 let care: CareService;
 let base: string;
-let server: ReturnType<express.Express["listen"]>;
+let closeServer: () => Promise<void>;
 
 beforeAll(async () => {
   clinic = await createTestClinic(db, { doctors: 3, patients: 2, bookingMode: "approval" });
@@ -76,15 +75,11 @@ beforeAll(async () => {
     logger,
     now: () => now,
   });
-  const app = express();
-  app.use(router);
-  server = app.listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, close: closeServer } = await serveLocally(router));
 });
 afterAll(async () => {
   await care?.close();
-  await new Promise((r) => server.close(r));
+  await closeServer?.();
   await telegram.close();
 });
 

@@ -1,5 +1,3 @@
-import type { AddressInfo } from "node:net";
-import express from "express";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayingEngine } from "../../src/bots/chat-engine.js";
@@ -8,6 +6,7 @@ import { smsChannel } from "../../src/bots/sms/channel.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { paris } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
+import { serveLocally } from "../support/serve.js";
 import { twilioSignature } from "../support/fake-twilio.js";
 
 // Queue mode with Redis down: nothing listens on port 1, so every reply fails to be queued.
@@ -22,7 +21,7 @@ const delivery = queueDelivery({
   logger,
 });
 let base: string;
-let server: ReturnType<express.Express["listen"]>;
+let closeServer: () => Promise<void>;
 
 beforeAll(async () => {
   const { clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" });
@@ -38,14 +37,10 @@ beforeAll(async () => {
     logger,
     now,
   });
-  const app = express();
-  app.use(router);
-  server = app.listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, close: closeServer } = await serveLocally(router));
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await closeServer?.();
   await delivery.close();
 });
 

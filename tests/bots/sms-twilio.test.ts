@@ -1,5 +1,3 @@
-import type { AddressInfo } from "node:net";
-import express from "express";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inlineDelivery } from "../../src/bots/delivery/inline.js";
@@ -14,6 +12,7 @@ import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { isOptedOut } from "../../src/domain/sms-consent.js";
 import { paris, seedBookedPatient } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
+import { serveLocally } from "../support/serve.js";
 import { startFakeTwilio, twilioSignature } from "../support/fake-twilio.js";
 
 // Embedded mode (no Redis): replies are sent in-process before the webhook answers.
@@ -27,7 +26,7 @@ const logger = pino({ level: "silent" });
 const client = twilioClient({ accountSid: ACCOUNT, authToken: TOKEN, apiBase: twilio.apiBase });
 let base: string;
 let clinicId: string;
-let server: ReturnType<express.Express["listen"]>;
+let closeServer: () => Promise<void>;
 
 beforeAll(async () => {
   ({ clinicId } = await seedDemoClinic(db.prisma, { adminPassword: "demo-password-1" }));
@@ -51,14 +50,10 @@ beforeAll(async () => {
     logger,
     now,
   });
-  const app = express();
-  app.use(router);
-  server = app.listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, close: closeServer } = await serveLocally(router));
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await closeServer?.();
   await twilio.close();
 });
 

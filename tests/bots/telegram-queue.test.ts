@@ -1,5 +1,3 @@
-import type { AddressInfo } from "node:net";
-import express from "express";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutboundJob } from "../../src/bots/delivery/outbound.js";
@@ -11,6 +9,7 @@ import { telegramApi, telegramSender } from "../../src/bots/telegram/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { paris } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
+import { serveLocally } from "../support/serve.js";
 import { startFakeTelegram } from "../support/fake-telegram.js";
 import { pendingJobs, testOutboundQueue, until } from "../support/queue.js";
 
@@ -26,7 +25,7 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
   let queue: ReturnType<typeof testOutboundQueue>;
   let delivery: (typeof queue)["delivery"];
   let base: string;
-  let server: ReturnType<express.Express["listen"]>;
+  let closeServer: () => Promise<void>;
   let db: Awaited<ReturnType<typeof freshDatabase>>;
 
   beforeAll(async () => {
@@ -39,16 +38,12 @@ describe.skipIf(!REDIS_URL)("Telegram replies through the BullMQ outbound queue"
     delivery = queue.delivery;
     const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
     const { router } = telegramChannel({ api, webhookSecret: SECRET, engine, delivery, db, clinicId, logger, now });
-    const app = express();
-    app.use(router);
-    server = app.listen(0, "127.0.0.1");
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, close: closeServer } = await serveLocally(router));
   });
 
   afterAll(async () => {
     await queue?.close();
-    await new Promise((r) => server?.close(r));
+    await closeServer?.();
     await telegram?.close();
   });
 

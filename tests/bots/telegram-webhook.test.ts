@@ -1,5 +1,3 @@
-import type { AddressInfo } from "node:net";
-import express from "express";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inlineDelivery } from "../../src/bots/delivery/inline.js";
@@ -10,6 +8,7 @@ import { telegramApi, telegramSender } from "../../src/bots/telegram/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { paris } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
+import { serveLocally } from "../support/serve.js";
 import { startFakeTelegram, type BotApiCall } from "../support/fake-telegram.js";
 
 // Embedded mode (no Redis): replies are sent in-process before the webhook answers.
@@ -19,7 +18,7 @@ const db = await freshDatabase();
 const telegram = await startFakeTelegram(TOKEN);
 let base: string;
 let clinicId: string;
-let server: ReturnType<express.Express["listen"]>;
+let closeServer: () => Promise<void>;
 const logger = pino({ level: "silent" });
 
 beforeAll(async () => {
@@ -34,14 +33,10 @@ beforeAll(async () => {
   });
   const engine = replayingEngine({ db, clinicId, holdMinutes: 5, now });
   const { router } = telegramChannel({ api, webhookSecret: SECRET, engine, delivery, db, clinicId, logger, now });
-  const app = express();
-  app.use(router);
-  server = app.listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, close: closeServer } = await serveLocally(router));
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await closeServer?.();
   await telegram.close();
 });
 

@@ -1,5 +1,4 @@
 import { createHmac } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import express from "express";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +11,7 @@ import { whatsappCloudSender } from "../../src/bots/whatsapp-cloud/send.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import { paris } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
+import { serveLocally } from "../support/serve.js";
 import { startFakeGraph, type GraphSend } from "../support/fake-graph.js";
 
 // Embedded mode (no Redis): replies are sent in-process before the webhook answers.
@@ -23,7 +23,7 @@ const db = await freshDatabase();
 const graph = await startFakeGraph(ACCESS_TOKEN);
 let base: string;
 let clinicId: string;
-let server: ReturnType<express.Express["listen"]>;
+let closeServer: () => Promise<void>;
 const logger = pino({ level: "silent" });
 
 beforeAll(async () => {
@@ -66,12 +66,10 @@ beforeAll(async () => {
   app.use("/behind-json", parsed);
   // …and behind one that does not keep them.
   app.use("/plain-json", express.json({ limit: "1mb" }), router);
-  server = app.listen(0, "127.0.0.1");
-  await new Promise((r) => server.once("listening", r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, close: closeServer } = await serveLocally(app));
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await closeServer?.();
   await graph.close();
 });
 
