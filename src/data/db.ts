@@ -20,6 +20,12 @@ export interface Sql {
    * one round trip; `opening` (parameterless statements, e.g. a lock) goes between the two.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { opening?: string }): Promise<T>;
+  /**
+   * Learns the types a migration just created. PGlite reads the catalog's array types once, when
+   * it opens: without this, an array of a new enum is sent as "a,b" and refused (22P02) until
+   * the next start — the newcomer's first start.
+   */
+  refreshTypes?(): Promise<void>;
 }
 
 /**
@@ -246,6 +252,7 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
         return fn(withoutBatching(liteSql(tx)));
       });
     },
+    ...(q === lite ? { refreshTypes: () => lite.refreshArrayTypes() } : {}),
   });
   return {
     kind: "pglite",

@@ -45,7 +45,7 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
  */
 export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
-  return sql.transaction(async (tx) => {
+  const ran = await sql.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(7411001)");
     await tx.exec(LEDGER);
     const done = await tx.query<{ migration_name: string; checksum: string }>(
@@ -68,4 +68,6 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]>
     }
     return ran;
   });
+  if (ran.length > 0) await sql.refreshTypes?.();
+  return ran;
 }

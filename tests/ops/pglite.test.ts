@@ -204,3 +204,24 @@ describe("npm start with a Telegram bot configured", () => {
     }
   });
 });
+
+describe("a database migrated by the process that uses it (the newcomer's first start)", () => {
+  it("binds arrays of the enums the migrations created, through raw SQL and through Prisma", async () => {
+    const db = await openDatabase({});
+    try {
+      expect((await migrate(db.sql)).length).toBeGreaterThan(0);
+      const kinds = await db.sql.query<{ kind: string }>(`SELECT unnest($1::"ReminderKind"[])::text AS kind`, [
+        ["confirm", "plain"],
+      ]);
+      expect(kinds.map((r) => r.kind)).toEqual(["confirm", "plain"]);
+      const statuses = await db.sql.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM appointment WHERE status = ANY($1::"AppointmentStatus"[])`,
+        [["requested", "confirmed"]],
+      );
+      expect(statuses).toEqual([{ n: 0 }]);
+      expect(await db.prisma.appointment.count({ where: { status: { in: ["requested", "confirmed"] } } })).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+});
