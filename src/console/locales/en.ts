@@ -80,6 +80,12 @@ export const en: Messages = {
 
   requestsTitle: "Pending requests",
   noRequests: "No pending requests.",
+  bookingModeLegend: "Appointments booked in the chat apps",
+  bookingModeInstant: "confirmed at once",
+  bookingModeApproval: "wait for the front desk’s approval",
+  bookingModeSave: "Save",
+  bookingModeNowApproval: "Appointments booked in the chat apps now wait for your approval.",
+  bookingModeNowInstant: "Appointments booked in the chat apps are now confirmed at once.",
   suggestion: "Suggestion",
   noSuggestion: "No suggestion",
   accept: "Accept",

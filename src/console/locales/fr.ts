@@ -83,6 +83,12 @@ export const fr = {
 
   requestsTitle: "Demandes en attente",
   noRequests: "Aucune demande en attente.",
+  bookingModeLegend: "Rendez-vous pris dans les messageries",
+  bookingModeInstant: "confirmés tout de suite",
+  bookingModeApproval: "en attente de validation par le secrétariat",
+  bookingModeSave: "Enregistrer",
+  bookingModeNowApproval: "Les rendez-vous pris dans les messageries attendent désormais votre validation.",
+  bookingModeNowInstant: "Les rendez-vous pris dans les messageries sont désormais confirmés tout de suite.",
   suggestion: "Suggestion",
   noSuggestion: "Pas de suggestion",
   accept: "Accepter",
