@@ -10,7 +10,8 @@ describe.each(storesToTry())("patients in the web chat, on a first start (%s dat
   let frontDesk: ApiClient;
 
   beforeAll(async () => {
-    tabib = await startService(store);
+    // Sweeps every second, and says so at debug level, so the journey sees the sweeper at work.
+    tabib = await startService(store, { REMINDER_SWEEP_SECONDS: "1", LOG_LEVEL: "debug" });
     frontDesk = await ApiClient.signIn(tabib.base, tabib.login("secretary"));
   });
 
@@ -86,6 +87,13 @@ describe.each(storesToTry())("patients in the web chat, on a first start (%s dat
     expect(john.transcript()).toMatch(/Your teleconsultation is confirmed: Monday .* Link: https?:\/\//);
     const [booked] = await appointmentsOf("Smith");
     expect(booked).toMatchObject({ status: "confirmed" });
+  });
+
+  it("the reminder sweeper goes over the clinic's reminders and notices, again and again", async () => {
+    const sweeps = () => tabib.logLines().filter((l) => l.msg === "follow-up sweep done");
+    const before = sweeps().length;
+    await tabib.waitForLog(() => sweeps().length >= before + 2, 30_000, "two more follow-up sweeps");
+    expect(tabib.logLines().filter((l) => l.msg === "follow-up sweep failed")).toEqual([]);
   });
 
   it("left nothing at error level in the service's log", () => {
