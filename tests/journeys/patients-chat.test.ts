@@ -89,6 +89,25 @@ describe.each(storesToTry())("patients in the web chat, on a first start (%s dat
     expect(booked).toMatchObject({ status: "confirmed" });
   });
 
+  // Issue 13: a word that is a property of every JavaScript object answered 500 on every channel.
+  it.each([
+    ["constructor", "constructor"],
+    ["__proto__", "__proto__"],
+    ["toString", "toString"],
+    ["hasOwnProperty", "hasOwnProperty"],
+    ["valueOf", "valueOf"],
+    ["a booking with constructor in it", "je voudrais un rdv constructor demain à 10h"],
+    ["constructor and __proto__ in English", "constructor tomorrow __proto__ at 10am"],
+    ["constructor where a day number goes", "le constructor à 10h"],
+    ["a 9,000-letter word", `rdv ${"a".repeat(9_000)} demain`],
+    ["Arabic, RTL marks and emoji", "مرحبا \u200f rdv demain 10h 😀 \u202e constructor"],
+    ["control characters", "rdv\u0000 demain\u0007 \u001b[31m10h"],
+  ])("hostile text (%s) is answered like any message", async (_, text) => {
+    const stranger = new ChatPatient(tabib.base, "fr");
+    const replies = await stranger.say(text);
+    expect(replies.length).toBeGreaterThan(0);
+  });
+
   it("the reminder sweeper goes over the clinic's reminders and notices, again and again", async () => {
     const sweeps = () => tabib.logLines().filter((l) => l.msg === "follow-up sweep done");
     const before = sweeps().length;
