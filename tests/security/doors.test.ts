@@ -187,6 +187,23 @@ describe("machine clients with OAuth 2.0 client credentials", () => {
 });
 
 describe("revocation", () => {
+  it("a password reset ends a secretary's API token at once", async () => {
+    const staff = await api("GET", "/staff", { token: adminToken });
+    const secretary = (staff.body as { id: string; email: string; role: string }[]).find(
+      (u) => u.role === "secretary",
+    )!;
+    const setPassword = (password: string) =>
+      api("PATCH", `/staff/${secretary.id}`, { token: adminToken, body: { password } });
+    expect((await setPassword("a-secretary-password-1")).status).toBe(200);
+    const login = await api("POST", "/auth/login", {
+      body: { email: secretary.email, password: "a-secretary-password-1" },
+    });
+    expect(login.status).toBe(200);
+    expect((await api("GET", "/auth/me", { token: login.body.token })).status).toBe(200);
+    expect((await setPassword("a-secretary-password-2")).status).toBe(200);
+    expect((await api("GET", "/auth/me", { token: login.body.token })).status).toBe(401);
+  });
+
   it("a password change ends the account's API tokens at once", async () => {
     expect((await api("GET", "/auth/me", { token: adminToken })).status).toBe(200);
     const v = new Visitor(tabib.base);
