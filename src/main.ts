@@ -3,6 +3,7 @@
 import type { Server } from "node:http";
 import path from "node:path";
 import dotenv from "dotenv";
+import { oauthTokenRouter } from "./api/oauth-token.js";
 import { apiRouter } from "./api/router.js";
 import { createApp, type MountedRouter } from "./app.js";
 import { consoleRouter } from "./console/router.js";
@@ -17,6 +18,8 @@ import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./data/db.js";
 import { seedDemoClinic, type SeedCredentials } from "./data/demo-clinic.js";
 import { migrate } from "./data/migrate.js";
+import { seedApiClient } from "./domain/api-clients.js";
+import { sharedLimiter } from "./domain/limits.js";
 import { startJobs, type JobRunner } from "./jobs/runner.js";
 import { startCare } from "./jobs/care.js";
 import { createLogger } from "./lib/logger.js";
@@ -84,10 +87,13 @@ const ctx: AppContext = {
   whatsappWeb: config.WHATSAPP_WEB_ENABLED === "true" ? new WhatsappWebSession() : undefined,
 };
 
+// Every limit is counted where all instances see it (Redis, else the database).
+const limiter = sharedLimiter(ctx);
 const routers: MountedRouter[] = [
-  { path: "/api", router: apiRouter(ctx) },
+  { path: "/api", router: apiRouter(ctx, { limiter }) },
+  { path: "/", router: oauthTokenRouter(ctx, limiter) },
   { path: "/fhir", router: fhirRouter(ctx) },
-  { path: "/", router: consoleRouter(ctx) },
+  { path: "/", router: consoleRouter(ctx, { limiter }) },
 ];
 const clinic = await db.prisma.clinic.findFirst({ orderBy: { createdAt: "asc" } });
 let channels: { close(): Promise<void> } | null = null;
@@ -96,7 +102,7 @@ if (clinic) {
   const secureCookies = config.NODE_ENV === "production" || Boolean(config.PUBLIC_URL?.startsWith("https:"));
   routers.push({
     path: "/",
-    router: webChatRouter(engine, { secureCookies, emergencyNumber: clinic.nationalEmergencyNumber }),
+    router: webChatRouter(engine, { secureCookies, emergencyNumber: clinic.nationalEmergencyNumber, limiter }),
   });
   const started = await startChannels(ctx, clinic.id);
   for (const router of started.routers) routers.push({ path: "/", router });
@@ -168,6 +174,19 @@ function listen(application: ReturnType<typeof createApp>, host: string, listenP
 }
 
 async function seedIfWanted(cfg: Config, database: Database): Promise<void> {
+  await seedDemo(cfg, database);
+  // After the demo clinic (a first start creates it): the client belongs to the first clinic.
+  if (!cfg.SEED_API_CLIENT_ID || !cfg.SEED_API_CLIENT_SECRET) return;
+  const outcome = await seedApiClient(database, {
+    clientId: cfg.SEED_API_CLIENT_ID,
+    secret: cfg.SEED_API_CLIENT_SECRET,
+  });
+  if (outcome === "created")
+    logger.info({ clientId: cfg.SEED_API_CLIENT_ID }, "API client created from SEED_API_CLIENT_ID");
+  if (outcome === "no_clinic") logger.warn("SEED_API_CLIENT_ID is set but there is no clinic: no API client created");
+}
+
+async function seedDemo(cfg: Config, database: Database): Promise<void> {
   // seedDemoClinic leaves a database that already has a clinic as it is.
   if (cfg.SEED_DEMO === "never") return;
   const { credentials } = await seedDemoClinic(database.prisma, {

@@ -1,5 +1,6 @@
 import { careFr } from "./care-fr.js";
 import { channelsFr } from "./channels-fr.js";
+import { clientsFr } from "./clients-fr.js";
 import { recordsFr } from "./records-fr.js";
 import { scheduleFr } from "./schedule-fr.js";
 
@@ -9,6 +10,7 @@ export const fr = {
   ...recordsFr,
   ...channelsFr,
   ...careFr,
+  ...clientsFr,
   appName: "Tabib",
   skipToContent: "Aller au contenu",
   mainNav: "Navigation principale",
@@ -141,6 +143,7 @@ export const fr = {
   csrfRefused: "La requête a été refusée (jeton de sécurité manquant ou périmé). Rechargez la page et réessayez.",
   conflict: "Cette action n'est plus possible : le rendez-vous a changé entre-temps.",
   serverError: "Une erreur est survenue de notre côté.",
+  tooLarge: "Ce que vous avez envoyé est trop volumineux pour ce formulaire ; raccourcissez-le et réessayez.",
   backHome: "Retour à l'accueil",
 
   navStaff: "Personnel",
