@@ -15,7 +15,7 @@ import { fhirRouter } from "./fhir/router.js";
 import { loadConfig, type Config } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./data/db.js";
-import { seedDemoClinic, type SeedCredentials } from "./data/demo-clinic.js";
+import { seedDemo, type SeedCredentials } from "./data/demo-clinic.js";
 import { migrate } from "./data/migrate.js";
 import { startJobs, type JobRunner } from "./jobs/runner.js";
 import { startCare } from "./jobs/care.js";
@@ -168,14 +168,18 @@ function listen(application: ReturnType<typeof createApp>, host: string, listenP
 }
 
 async function seedIfWanted(cfg: Config, database: Database): Promise<void> {
-  // seedDemoClinic leaves a database that already has a clinic as it is.
+  // seedDemo leaves a database that already has a clinic as it is.
   if (cfg.SEED_DEMO === "never") return;
-  const { credentials } = await seedDemoClinic(database.prisma, {
+  const { credentials, history } = await seedDemo(database, {
     adminEmail: cfg.SEED_ADMIN_EMAIL,
     adminPassword: cfg.SEED_ADMIN_PASSWORD,
+    history: cfg.SEED_DEMO === "empty" ? false : {},
   });
   if (credentials.length === 0) return;
-  logger.info({ logins: credentials.map((c) => ({ role: c.role, email: c.email })) }, "demo clinic created");
+  logger.info(
+    { logins: credentials.map((c) => ({ role: c.role, email: c.email })), history: history ?? null },
+    "demo clinic created",
+  );
   // Passwords go to the terminal once, here, and never through the logger.
   process.stdout.write(loginBox(credentials, Boolean(cfg.SEED_ADMIN_PASSWORD)));
 }
