@@ -146,7 +146,7 @@ describe("the pages a newcomer opens first have something to show", () => {
     expect((await noShowCandidates(db, { clinicId, actor: secretary }, NOW)).length).toBeGreaterThanOrEqual(2);
   });
 
-  it("Dr Martin, the doctor who logs in, finds notes, diagnoses, allergies and prescriptions in his patients' records", async () => {
+  it("Dr Martin, the doctor who logs in, finds notes, diagnoses, allergies and prescriptions in her patients' records", async () => {
     const [withAllergy] = await rows<{ patient_id: string }>(`SELECT patient_id FROM allergy LIMIT 1`);
     const record = await readClinicalRecord(db, { clinicId, actor: doctor }, withAllergy!.patient_id);
     expect(record.allergies.length).toBe(1);

@@ -1160,14 +1160,16 @@ class Planner {
       );
     }
     // Numbers follow the order of issue within each local year, with no gap.
+    const issueAudits = new Map(
+      this.out.audit.filter((a) => a.action === "invoice.issue").map((a) => [a.resourceId!, a] as const),
+    );
     const perYear = new Map<string, number>();
     for (const inv of issued.sort((a, b) => a.issuedAt! - b.issuedAt!)) {
       const year = this.clock.dayOf(inv.issuedAt!).slice(0, 4);
       const n = (perYear.get(year) ?? 0) + 1;
       perYear.set(year, n);
       inv.number = `${year}-${String(n).padStart(6, "0")}`;
-      const issueAudit = this.out.audit.find((a) => a.action === "invoice.issue" && a.resourceId === inv.id)!;
-      issueAudit.detail = { number: inv.number };
+      issueAudits.get(inv.id)!.detail = { number: inv.number };
     }
   }
 
@@ -1441,6 +1443,11 @@ class Planner {
    * brought them) or at the front desk (created there, audited); the desk adds insurance.
    */
   private planPatients(): void {
+    const consentOf = new Map<string, string>();
+    const consent = (locale: "fr" | "en") => {
+      if (!consentOf.has(locale)) consentOf.set(locale, consentVersion(locale, this.clinic.timeZone));
+      return consentOf.get(locale)!;
+    };
     const firstBooking = new Map<string, Draft>();
     for (const d of this.drafts)
       if (!firstBooking.has(d.patient.id) || d.createdAt < firstBooking.get(d.patient.id)!.createdAt)
@@ -1489,7 +1496,7 @@ class Planner {
         updatedAt,
         preferredChannel: p.chat,
         consentAt: viaChat ? createdAt : null,
-        consentVersion: viaChat ? consentVersion(p.locale, this.clinic.timeZone) : null,
+        consentVersion: viaChat ? consent(p.locale) : null,
       });
       if (p.chat && p.chatId)
         this.out.identities.push({
