@@ -209,6 +209,38 @@ describe("the history is one the domain could have written", () => {
     }
   });
 
+  it("every chat booking came from an address the patient had then, and chat messages went where the patient can be reached", async () => {
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM appointment a
+          WHERE a.source_channel IN ('web', 'whatsapp', 'sms', 'telegram')
+            AND NOT EXISTS (SELECT 1 FROM channel_identity i WHERE i.patient_id = a.patient_id
+                              AND i.channel = a.source_channel AND i.created_at <= a.created_at)`,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM reminder r JOIN appointment a ON a.id = r.appointment_id
+          WHERE r.channel = 'telegram' AND NOT EXISTS (
+            SELECT 1 FROM channel_identity i WHERE i.patient_id = a.patient_id AND i.channel = 'telegram' AND i.created_at <= r.sent_at)`,
+      ),
+    ).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM patient WHERE created_at > updated_at`)).toBe(0);
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM patient p WHERE p.preferred_channel IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM channel_identity i WHERE i.patient_id = p.id AND i.channel = p.preferred_channel)`,
+      ),
+    ).toBe(0);
+    // The first appointment of a patient the chat created is the booking that created them.
+    expect(
+      await count(
+        `SELECT count(*) AS n FROM patient p WHERE p.consent_at IS NOT NULL AND EXISTS (
+           SELECT 1 FROM appointment a WHERE a.patient_id = p.id AND a.created_at < p.consent_at)`,
+      ),
+    ).toBe(0);
+  });
+
   it("leaves the first start's workers nothing to make up: reminders, notices and waitlist offers are where they would be", async () => {
     const horizon = new Date(+NOW + 8 * 86_400_000);
     expect(await appointmentsMissingReminders(db, { now: NOW, horizon, limit: 10 })).toEqual([]);

@@ -254,7 +254,12 @@ export interface DemoHistory {
 type Doctor = DemoClinicFacts["doctors"][number];
 type Type = DemoClinicFacts["types"][number];
 type Kind = "completed" | "no_show" | "cancelled" | "declined" | "open" | "pending";
-type Who = { kind: "patient"; patientId: string } | { kind: "secretary" } | { kind: "doctor" } | { kind: "admin" };
+type Who =
+  | { kind: "patient"; patientId: string }
+  | { kind: "secretary" }
+  | { kind: "doctor" }
+  | { kind: "admin" }
+  | { kind: "system" };
 
 /** One appointment while it is being planned. */
 interface Draft {
@@ -364,6 +369,7 @@ class Planner {
     const waitlistTaken = this.storyOfAFreedSlot();
     this.storyOfPendingRequests();
     this.storyOfForgottenVisits();
+    this.storyOfWebChatPatients();
     for (const d of [...this.drafts].sort((a, b) => a.createdAt - b.createdAt)) this.live(d);
     this.out.appointments.sort((a, b) => a.startsAt - b.startsAt);
     this.planWaitlist(waitlistTaken);
@@ -785,6 +791,37 @@ class Planner {
     for (const d of past.filter((x) => this.clock.dayOf(x.startsAt) === lastDay).slice(0, 2)) d.kind = "open";
   }
 
+  /**
+   * The web chat cannot recognise a patient the desk registered: whoever uses it came first
+   * through it. One whose first booking was not theirs is a patient of the phone and the desk.
+   */
+  private storyOfWebChatPatients(): void {
+    const first = new Map<string, Draft>();
+    for (const d of this.drafts)
+      if (d.patient.chat === "web" && (first.get(d.patient.id)?.createdAt ?? Infinity) > d.createdAt)
+        first.set(d.patient.id, d);
+    for (const d of first.values()) {
+      if (d.byPatient) continue;
+      if (d.createdAt <= d.startsAt - (this.clinic.minBookingNoticeMinutes + 5) * MINUTE) {
+        Object.assign(d, { byPatient: true, source: "web", idempotencyKey: this.chatMessageKey("web"), reason: null });
+        continue;
+      }
+      const patient = d.patient;
+      for (const other of this.drafts.filter((x) => x.patient === patient && x.byPatient)) {
+        Object.assign(other, { byPatient: false, source: "console", idempotencyKey: null });
+        if (other.kind === "declined") other.kind = "cancelled";
+        if (other.kind === "pending") other.kind = "open";
+      }
+      patient.chat = null;
+      patient.chatId = null;
+    }
+    for (const p of this.patients)
+      if (p.chat === "web" && !first.has(p.id)) {
+        p.chat = null;
+        p.chatId = null;
+      }
+  }
+
   // ---------------------------------------------------------------- one appointment's life
 
   private who(kind: Who["kind"], d: Draft): Who {
@@ -802,6 +839,8 @@ class Planner {
         return { actorKind: "staff", actorId: staff.adminId };
       case "doctor":
         return { actorKind: "doctor", actorId: staff.doctorUserId };
+      case "system":
+        return { actorKind: "system", actorId: null };
     }
   }
 
@@ -866,7 +905,11 @@ class Planner {
     if (waitsForApproval && d.kind !== "pending") {
       const limit = Math.min(d.startsAt - 10 * MINUTE, this.now - 2 * MINUTE, (d.cancelAt ?? Infinity) - 5 * MINUTE);
       let decidedAt = this.office(d.createdAt + this.r.int(5, 180) * MINUTE);
-      if (decidedAt > limit) decidedAt = d.createdAt + (limit - d.createdAt) * (0.2 + 0.5 * this.r.next());
+      if (decidedAt > limit) {
+        const inHours = this.officeBefore(limit);
+        decidedAt =
+          inHours > d.createdAt + MINUTE ? inHours : d.createdAt + (limit - d.createdAt) * (0.2 + 0.5 * this.r.next());
+      }
       const by = this.staffFor(d, 0.4);
       if (d.kind === "declined") {
         this.event(d, decidedAt, by, "requested", "declined", this.r.pick(words.DECLINE_REASONS));
@@ -900,20 +943,23 @@ class Planner {
       } else d.kind = d.startsAt > this.now || d.endsAt > this.now ? "open" : "completed";
     }
 
+    // Who cancels, and when: the front desk while it is open, before the deadline it kept to.
+    const cancelledByPatient =
+      cancelAt !== null && !cancelInside && d.patient.chat !== null && this.r.chance(d.byPatient ? 0.6 : 0.25);
+    if (cancelAt !== null && !cancelledByPatient && d.cancelAt === undefined) {
+      const deadline = cancelInside ? Math.min(d.startsAt - 30 * MINUTE, this.now - MINUTE) : cancelAt;
+      const inHours = this.office(cancelAt);
+      const before = this.officeBefore(deadline);
+      if (inHours <= deadline) cancelAt = inHours;
+      else if (before > confirmedAt + 10 * MINUTE) cancelAt = before;
+    }
+
     this.reminders(d, confirmedAt, cancelAt);
 
     if (cancelAt !== null) {
-      const byPatient = !cancelInside && d.patient.chat !== null && this.r.chance(d.byPatient ? 0.6 : 0.25);
+      const byPatient = cancelledByPatient;
       const by: Who = byPatient ? { kind: "patient", patientId: d.patient.id } : this.staffFor(d, 0.2);
-      if (!byPatient && d.cancelAt === undefined) {
-        // The front desk cancels while it is open, after the confirmation and before the deadline it kept to.
-        const deadline = cancelInside ? Math.min(d.startsAt - 30 * MINUTE, this.now - MINUTE) : cancelAt;
-        const inHours = this.office(cancelAt);
-        const before = this.officeBefore(deadline);
-        if (inHours <= deadline) cancelAt = inHours;
-        else if (before > confirmedAt + 10 * MINUTE) cancelAt = before;
-      }
-      const reason = byPatient ? null : this.r.pick(words.STAFF_CANCEL_REASONS);
+      const reason = byPatient ? words.CHAT_CANCEL_REASON : this.r.pick(words.STAFF_CANCEL_REASONS);
       this.event(
         d,
         cancelAt,
@@ -1440,7 +1486,9 @@ class Planner {
 
   /**
    * Each patient came first through the chat (created with their consent by the booking that
-   * brought them) or at the front desk (created there, audited); the desk adds insurance.
+   * brought them) or at the front desk (created there, audited). The chat address proves the
+   * phone where the channel can (WhatsApp's sender, a Telegram contact, an SMS answered with
+   * the birth date); otherwise the desk types the phone in. The desk adds the insurance card.
    */
   private planPatients(): void {
     const consentOf = new Map<string, string>();
@@ -1463,48 +1511,103 @@ class Planner {
     for (const e of this.out.waitlistEntries) touch(e.patientId, e.createdAt);
     touch(this.out.emergency.patientId, this.out.emergency.createdAt);
     touch(this.out.conversation.patientId, this.out.conversation.createdAt);
+    const secretary: Who = { kind: "secretary" };
 
     for (const p of this.patients) {
       const booking = firstBooking.get(p.id);
-      const viaChat = booking?.byPatient ?? false;
-      let createdAt = booking
-        ? viaChat
-          ? booking.createdAt - 20 * 1000
-          : booking.createdAt - this.r.int(1, 4) * MINUTE
-        : this.office(this.between(this.openedAt + DAY, this.now - DAY));
-      createdAt = Math.min(createdAt, (earliestTouch.get(p.id) ?? Infinity) - HOUR);
-      let updatedAt = createdAt;
-      const insurerId = p.insurer ? this.insurerId(p.insurer) : null;
-      if (!viaChat)
-        this.out.audit.push(this.audit(createdAt, { kind: "secretary" }, "patient.create", "patient", p.id, p.id));
-      if (insurerId) {
-        // The desk enters the card when the patient registers there, else at their first visit.
-        const at = viaChat ? (firstVisit.get(p.id) ?? createdAt + DAY) - 5 * MINUTE : createdAt + MINUTE;
-        if (at < this.now) {
-          updatedAt = Math.max(updatedAt, at);
-          this.out.audit.push(
-            this.audit(at, { kind: "secretary" }, "patient.update", "patient", p.id, p.id, {
-              fields: ["insuranceCoverageBp", "insuranceNumber", "insurerId"],
+      const touched = earliestTouch.get(p.id) ?? Infinity;
+      const viaChat = !!booking?.byPatient && booking.createdAt < touched;
+      const createdAt = viaChat
+        ? booking!.createdAt - 20 * 1000
+        : Math.min(
+            booking
+              ? booking.createdAt - this.r.int(1, 4) * MINUTE
+              : this.office(this.between(this.openedAt + DAY, this.now - DAY)),
+            touched - HOUR,
+          );
+      const self: Who = { kind: "patient", patientId: p.id };
+      const audits: AuditRow[] = [];
+      if (!viaChat) audits.push(this.audit(createdAt, secretary, "patient.create", "patient", p.id, p.id));
+
+      let verified = false;
+      let phoneByDesk = false;
+      const proof =
+        p.chat === "whatsapp" ? "provider_sender" : p.chat === "telegram" ? "provider_contact" : "birth_date";
+      if (p.chat && viaChat) {
+        if (p.chat === "whatsapp" || p.chat === "telegram") {
+          verified = true;
+          audits.push(
+            this.audit(createdAt + 40 * 1000, self, "patient.update", "Patient", p.id, p.id, {
+              channel: p.chat,
+              verifiedBy: proof,
+              fields: ["phone"],
             }),
           );
-        }
+        } else phoneByDesk = true;
+      } else if (p.chat) {
+        // Registered at the desk, then wrote to the clinic from the number on file.
+        verified = true;
+        if (p.chat === "sms")
+          audits.push(
+            this.audit(
+              createdAt + MINUTE,
+              { kind: "system" },
+              "sms_identity.challenge",
+              "ChannelIdentity",
+              null,
+              p.id,
+              {
+                channel: "sms",
+              },
+            ),
+          );
+        audits.push(
+          this.audit(createdAt + 2 * MINUTE, self, "channel_identity.link", "ChannelIdentity", p.id, p.id, {
+            channel: p.chat,
+            verifiedBy: proof,
+            fields: [],
+          }),
+        );
       }
+      const firstSeen = Math.min(firstVisit.get(p.id) ?? createdAt + DAY, this.now - MINUTE);
+      if (phoneByDesk)
+        audits.push(
+          this.audit(firstSeen - 6 * MINUTE, secretary, "patient.update", "patient", p.id, p.id, { fields: ["phone"] }),
+        );
+      const insurerId = p.insurer ? this.insurerId(p.insurer) : null;
+      if (insurerId)
+        audits.push(
+          this.audit(
+            viaChat ? firstSeen - 5 * MINUTE : createdAt + MINUTE,
+            secretary,
+            "patient.update",
+            "patient",
+            p.id,
+            p.id,
+            {
+              fields: ["insuranceCoverageBp", "insuranceNumber", "insurerId"],
+            },
+          ),
+        );
+      const kept = audits.filter((a) => a.at < this.now);
+      this.out.audit.push(...kept);
+      const hasIdentity = !!p.chat && !!p.chatId;
       this.out.patients.push({
         ...p,
         insurerId,
         createdAt,
-        updatedAt,
-        preferredChannel: p.chat,
+        updatedAt: Math.max(createdAt, ...kept.filter((a) => a.action === "patient.update").map((a) => a.at)),
+        preferredChannel: hasIdentity ? p.chat : null,
         consentAt: viaChat ? createdAt : null,
         consentVersion: viaChat ? consent(p.locale) : null,
       });
-      if (p.chat && p.chatId)
+      if (hasIdentity)
         this.out.identities.push({
           patientId: p.id,
-          channel: p.chat,
-          externalId: p.chatId,
-          verified: p.chat === "whatsapp" || p.chat === "sms",
-          createdAt: viaChat ? createdAt : createdAt + MINUTE,
+          channel: p.chat!,
+          externalId: p.chatId!,
+          verified,
+          createdAt: viaChat ? createdAt : createdAt + 2 * MINUTE,
         });
     }
   }

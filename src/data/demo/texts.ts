@@ -82,6 +82,9 @@ export const STAFF_CANCEL_REASONS = [
   "Annulé à la demande du patient (message vocal)",
 ];
 
+/** What the chat records when a patient cancels there (flows/engine.ts). */
+export const CHAT_CANCEL_REASON = "cancelled by the patient in the chat";
+
 /** The front desk's override reason when a cancellation comes inside the cutoff. */
 export const CUTOFF_OVERRIDE_REASON = "patient malade, prévenu par téléphone";
 
