@@ -324,13 +324,23 @@ describe("the handed-over conversation", () => {
     const [replayed] = await rows<{ id: string }>(`SELECT id FROM conversation WHERE sender_id = $1`, [replay]);
     expect(await transcript(replayed!.id)).toEqual(await transcript(seeded!.id));
 
-    const answer = await handleInbound(deps, {
-      channel: "whatsapp",
-      senderId: seeded!.sender_id,
-      text: "merci",
-      providerMessageId: "after-handoff",
-      receivedAt: later,
-    });
+    // Minutes after the handoff the saved dialogue is restored as it is (not started afresh).
+    const [{ last_activity_at: last } = { last_activity_at: new Date() }] = await rows<{ last_activity_at: Date }>(
+      `SELECT last_activity_at FROM conversation WHERE id = $1::uuid`,
+      [seeded!.id],
+    );
+    const soon = new Date(+new Date(last) + 5 * 60_000);
+    const answer = await handleInbound(
+      { ...deps, now: () => soon },
+      {
+        channel: "whatsapp",
+        senderId: seeded!.sender_id,
+        text: "merci",
+        providerMessageId: "after-handoff",
+        receivedAt: soon,
+      },
+    );
+    expect(answer.map((a) => a.text).join("\n")).not.toMatch(/reprenons depuis le début/);
     expect(answer.length).toBeGreaterThan(0);
   });
 });
