@@ -39,7 +39,8 @@ const ConfigSchema = z.object({
     .optional(),
   HOLD_MINUTES: z.coerce.number().positive().default(5),
   CONVERSATION_IDLE_MINUTES: z.coerce.number().positive().default(30),
-  SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
+  /** auto: the demo clinic with eight weeks of history into an empty database; empty: the clinic without history. */
+  SEED_DEMO: z.enum(["auto", "empty", "never"]).default("auto"),
   SEED_ADMIN_EMAIL: z.string().email().default("admin@tabib.local"),
   SEED_ADMIN_PASSWORD: z.string().min(8).optional(),
   /** An API client created at start when both are set and it does not exist yet, with read access (system/*.read). */

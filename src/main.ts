@@ -16,7 +16,7 @@ import { fhirRouter } from "./fhir/router.js";
 import { loadConfig, type Config } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./data/db.js";
-import { seedDemoClinic, type SeedCredentials } from "./data/demo-clinic.js";
+import { seedDemo, type SeedCredentials } from "./data/demo-clinic.js";
 import { migrate } from "./data/migrate.js";
 import { seedApiClient } from "./domain/api-clients.js";
 import { sharedLimiter } from "./domain/limits.js";
@@ -174,7 +174,7 @@ function listen(application: ReturnType<typeof createApp>, host: string, listenP
 }
 
 async function seedIfWanted(cfg: Config, database: Database): Promise<void> {
-  await seedDemo(cfg, database);
+  await seedDemoIfWanted(cfg, database);
   // After the demo clinic (a first start creates it): the client belongs to the first clinic.
   if (!cfg.SEED_API_CLIENT_ID || !cfg.SEED_API_CLIENT_SECRET) return;
   const outcome = await seedApiClient(database, {
@@ -186,15 +186,19 @@ async function seedIfWanted(cfg: Config, database: Database): Promise<void> {
   if (outcome === "no_clinic") logger.warn("SEED_API_CLIENT_ID is set but there is no clinic: no API client created");
 }
 
-async function seedDemo(cfg: Config, database: Database): Promise<void> {
-  // seedDemoClinic leaves a database that already has a clinic as it is.
+async function seedDemoIfWanted(cfg: Config, database: Database): Promise<void> {
+  // seedDemo leaves a database that already has a clinic as it is.
   if (cfg.SEED_DEMO === "never") return;
-  const { credentials } = await seedDemoClinic(database.prisma, {
+  const { credentials, history } = await seedDemo(database, {
     adminEmail: cfg.SEED_ADMIN_EMAIL,
     adminPassword: cfg.SEED_ADMIN_PASSWORD,
+    history: cfg.SEED_DEMO === "empty" ? false : {},
   });
   if (credentials.length === 0) return;
-  logger.info({ logins: credentials.map((c) => ({ role: c.role, email: c.email })) }, "demo clinic created");
+  logger.info(
+    { logins: credentials.map((c) => ({ role: c.role, email: c.email })), history: history ?? null },
+    "demo clinic created",
+  );
   // Passwords go to the terminal once, here, and never through the logger.
   process.stdout.write(loginBox(credentials, Boolean(cfg.SEED_ADMIN_PASSWORD)));
 }
