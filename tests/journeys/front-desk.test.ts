@@ -1,9 +1,11 @@
 // A secretary's day in the console of a service just installed with `npm start`: real forms with
 // their CSRF tokens, the calendar's JSON endpoint, the invoice PDF; patients write in the web chat.
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { frenchHolidays } from "../../src/data/demo/holidays.js";
+import { ClinicClock } from "../../src/domain/clinic-time.js";
 import { csrfOf, type Visitor } from "../console/support.js";
 import { postJson } from "../console/schedule-support.js";
-import { ApiClient, ChatPatient, consoleSignIn } from "./support/people.js";
+import { ApiClient, ChatPatient, consoleSignIn, enrolInTwoFactor } from "./support/people.js";
 import { startService, storesToTry, type RunningService } from "./support/service.js";
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 240_000 });
@@ -43,6 +45,59 @@ describe.each(storesToTry())("the front desk on a first start (%s database)", (s
     await patient.tap(/^Oui$/);
     return patient;
   };
+
+  it("opens on a clinic in full swing: the demo clinic's weeks of history and bookings", async () => {
+    expect(tabib.output()).toContain("Demo clinic created");
+    const clock = new ClinicClock("Europe/Paris");
+    const today = clock.dayOf(new Date());
+    const iso = (day: string) => new Date(clock.at(day, 0)).toISOString();
+    const coming = await api.ok<{ status: string; startsAt: string }[]>(
+      "GET",
+      `/api/appointments?from=${iso(today)}&to=${iso(clock.addDays(today, 8))}`,
+    );
+    const days = new Set(coming.filter((a) => a.status !== "cancelled").map((a) => clock.dayOf(new Date(a.startsAt))));
+    // Today if the clinic opens today, else its next open day, has patients coming.
+    const holidays = frenchHolidays(today, clock.addDays(today, 14));
+    let open = today;
+    while (clock.weekday(open) === 7 || holidays.has(open)) open = clock.addDays(open, 1);
+    expect(days).toContain(open);
+
+    const requests = await api.ok<{ reason: string | null }[]>(
+      "GET",
+      `/api/appointments?from=${iso(today)}&to=${iso(clock.addDays(today, 366))}&status=requested`,
+    );
+    expect(requests.length).toBeGreaterThanOrEqual(3);
+    expect(requests.every((r) => (r.reason ?? "").length > 10)).toBe(true);
+    const partlyPaid = await api.ok<{ balance: { dueMinor: number } }[]>("GET", "/api/invoices?status=partly_paid");
+    expect(partlyPaid[0]!.balance.dueMinor).toBeGreaterThan(0);
+    const report = await api.ok<{ rates: { appointments: number }; money: { revenueMinor: number } }>(
+      "GET",
+      `/api/reports?from=${clock.addDays(today, -56)}&to=${clock.addDays(today, -1)}`,
+    );
+    expect(report.rates.appointments).toBeGreaterThan(300);
+    expect(report.money.revenueMinor).toBeGreaterThan(0);
+    expect((await api.ok<unknown[]>("GET", "/api/waitlist")).length).toBeGreaterThan(0);
+    expect((await api.ok<{ category: string }[]>("GET", "/api/emergencies"))[0]).toMatchObject({
+      category: "breathing",
+    });
+
+    expect((await desk.get("/")).html).toContain("<table");
+    expect((await desk.get("/billing")).html).toMatch(/\d{4}-\d{6}/);
+    expect((await desk.get("/reports")).html).toContain("<canvas");
+    expect((await desk.get("/inbox")).html).toMatch(/WhatsApp/);
+  });
+
+  it("the admin switches booking modes through the API, as the README shows", async () => {
+    const admin = tabib.login("admin");
+    const { recoveryCodes } = await enrolInTwoFactor(tabib.base, admin);
+    const adminApi = await ApiClient.signIn(tabib.base, { ...admin, code: recoveryCodes[0]! });
+    expect(await adminApi.ok("PATCH", "/api/clinic", { bookingMode: "approval" })).toMatchObject({
+      bookingMode: "approval",
+    });
+    expect(await adminApi.ok("PATCH", "/api/clinic", { bookingMode: "instant" })).toMatchObject({
+      bookingMode: "instant",
+    });
+  });
 
   it("switches the clinic to approval, then accepts one chat request and refuses another with a reason", async () => {
     const switched = await desk.post("/requests/booking-mode", { _csrf: csrf, bookingMode: "approval" });
@@ -172,3 +227,18 @@ function wallClock(iso: string): string {
   );
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }
+
+describe("a first start with SEED_DEMO=empty", () => {
+  it("creates the clinic, its doctors and the printed logins, and no history at all", async () => {
+    const tabib = await startService("embedded", { SEED_DEMO: "empty" });
+    const api = await ApiClient.signIn(tabib.base, tabib.login("secretary"));
+    expect((await api.ok<unknown[]>("GET", "/api/doctors")).length).toBe(7);
+    const from = new Date(Date.now() - 400 * 86_400_000).toISOString();
+    const to = new Date(Date.now() + 400 * 86_400_000).toISOString();
+    expect(await api.ok("GET", `/api/appointments?from=${from}&to=${to}`)).toEqual([]);
+    expect(await api.ok("GET", "/api/invoices")).toEqual([]);
+    expect(await api.ok("GET", "/api/waitlist?status=all")).toEqual([]);
+    expect(await api.ok("GET", "/api/emergencies?open=false")).toEqual([]);
+    expect(tabib.errorLines()).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import { totpCode } from "../../../src/console/totp.js";
-import { Visitor, signIn } from "../../console/support.js";
+import { Visitor, csrfOf, signIn } from "../../console/support.js";
 
 export interface ChatReply {
   text: string;
@@ -81,6 +81,25 @@ export async function consoleSignIn(base: string, login: { email: string; passwo
   const answer = await signIn(visitor, login.email, login.password);
   expect(answer.status, answer.html.slice(0, 500)).toBe(303);
   return visitor;
+}
+
+/**
+ * A doctor's or admin's first sign-in: the console asks them to enrol in two-factor, they scan
+ * the secret, type the code and are shown their recovery codes (the code just typed cannot be
+ * used again; a recovery code can, once).
+ */
+export async function enrolInTwoFactor(
+  base: string,
+  login: { email: string; password: string },
+): Promise<{ browser: Visitor; secret: string; recoveryCodes: string[] }> {
+  const browser = await consoleSignIn(base, login);
+  const setup = await browser.get("/mfa/setup");
+  const secret = /id="totp-secret">([A-Z2-7 ]+)</.exec(setup.html)![1]!.replace(/ /g, "");
+  const enrolled = await browser.post("/mfa/setup", { _csrf: csrfOf(setup.html), code: totpNow(secret) });
+  expect(enrolled.status).toBe(200);
+  const recoveryCodes = [...enrolled.html.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!);
+  expect(recoveryCodes.length).toBeGreaterThan(0);
+  return { browser, secret, recoveryCodes };
 }
 
 /** The current TOTP code of a base32 secret, as an authenticator app shows it. */
