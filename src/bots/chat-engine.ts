@@ -1,7 +1,7 @@
 import type { AppContext } from "../context.js";
 import type { Database } from "../data/db.js";
 import { handleInbound, repliesTo, type EngineDeps } from "../flows/engine.js";
-import type { InboundMessage, OutboundMessage } from "../flows/messages.js";
+import type { InboundMessage, OutboundMessage } from "../domain/channels.js";
 
 /**
  * What a channel adapter needs from the dialogue engine: one inbound message in, the

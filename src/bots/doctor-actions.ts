@@ -5,7 +5,7 @@ import { doctorAt, type DoctorChannels } from "../domain/doctor-reach.js";
 import { acknowledgeAlert, otherAlertedDoctors } from "../domain/emergencies.js";
 import { isDomainError } from "../domain/errors.js";
 import { formatterFor } from "../flows/locales/format.js";
-import type { OutboundMessage } from "../flows/messages.js";
+import type { OutboundMessage } from "../domain/channels.js";
 import type { OutboundJob } from "./delivery/outbound.js";
 import { DOCTOR_COPY } from "./doctor-copy.js";
 import { DOCTOR_ACTION, takenJob } from "./doctor-messages.js";

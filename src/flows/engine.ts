@@ -24,7 +24,7 @@ import {
 } from "./machine.js";
 import { asksForWaitlist, runWaitlistCommand } from "./waitlist.js";
 import { notFound } from "../domain/errors.js";
-import type { ChatChannel, InboundMessage, OutboundMessage } from "./messages.js";
+import type { ChatChannel, InboundMessage, OutboundMessage } from "../domain/channels.js";
 import { parsePayload, saysNoPreference, type DoctorPick, type Reading, type When } from "./reading.js";
 
 /** What the engine needs; transports build it from the AppContext. */

@@ -2,7 +2,7 @@ import type { Database } from "../data/db.js";
 import { isDomainError } from "../domain/errors.js";
 import { acceptWaitlistOffer, declineWaitlistOffer, joinWaitlist, type WaitlistAnswer } from "../domain/waitlist.js";
 import type { Command, DialogueEvent } from "./machine.js";
-import type { ChatChannel } from "./messages.js";
+import type { ChatChannel } from "../domain/channels.js";
 
 /*
  * The chat side of the waiting list: reading "put me on the waiting list", and carrying out

@@ -5,7 +5,7 @@ import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
 import { linkVerifiedPhone } from "../../domain/identities.js";
-import type { OutboundMessage } from "../../flows/messages.js";
+import type { OutboundMessage } from "../../domain/channels.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
 import { localeOf, telegramCopy } from "./copy.js";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { OutboundMessage } from "../messages.js";
+import type { OutboundMessage } from "../../domain/channels.js";
 import { en, type Copy, type CopyKey, type Params } from "./en.js";
 import { formatterFor } from "./format.js";
 import { fr } from "./fr.js";
