@@ -1,7 +1,13 @@
 import express, { type Request, type Response, type Router } from "express";
 import type { AppContext } from "../context.js";
 import type { Slot } from "../domain/availability.js";
-import { appointmentHistory, bookUrgent, cancelAppointment, rescheduleAppointment } from "../domain/booking.js";
+import {
+  appointmentHistory,
+  bookUrgent,
+  bookUrgentForNewPatient,
+  cancelAppointment,
+  rescheduleAppointment,
+} from "../domain/booking.js";
 import { ClinicClock } from "../domain/clinic-time.js";
 import {
   appointmentForStaff,
@@ -11,7 +17,7 @@ import {
   readAppointment,
 } from "../domain/directory.js";
 import { DomainError, isDomainError } from "../domain/errors.js";
-import { createPatient, readPatient, searchPatients, type PatientAccess } from "../domain/patients.js";
+import { readPatient, searchPatients, type PatientAccess } from "../domain/patients.js";
 import {
   channelLabel,
   field,
@@ -82,50 +88,48 @@ export function appointmentRoutes(router: Router, ctx: AppContext): void {
       const typeId = optionalUuid(body.typeId);
       const startsAt = wallClockInstant(clock, body.day, body.time);
       const overbook = body.overbook ? { reason: field(body, "overbookReason") } : undefined;
-      let patientId = optionalUuid(body.patientId);
+      const patientId = optionalUuid(body.patientId);
       const newPatient = { firstName: field(body, "firstName", 100), lastName: field(body, "lastName", 100) };
       if (!doctorId || !typeId || !startsAt) return renderUrgent(req, res, { error: t("apptUrgentIncomplete") }, 400);
       if (!patientId && (!newPatient.firstName || !newPatient.lastName))
         return renderUrgent(req, res, { error: t("apptUrgentNoPatient") }, 400);
       if (overbook && !overbook.reason) return renderUrgent(req, res, { error: t("apptOverbookReason") }, 400);
-      if (!patientId) {
-        const phone = field(body, "phone", 20).replace(/[\s.\-()]/g, "");
-        if (phone && !/^\+\d{8,15}$/.test(phone)) return renderUrgent(req, res, { error: t("apptPhoneInvalid") }, 400);
-        try {
-          const created = await createPatient(ctx.db, access, {
-            ...newPatient,
-            birthDate: null,
-            phone: phone || null,
-            email: null,
-            preferredLocale: locale,
-            preferredChannel: null,
-          });
-          patientId = created.id;
-        } catch (err) {
-          if (err instanceof DomainError && err.code === "conflict")
-            return renderUrgent(req, res, { error: t("apptPhoneTaken") }, 409);
-          throw err;
-        }
-      }
+      const phone = field(body, "phone", 20).replace(/[\s.\-()]/g, "");
+      if (!patientId && phone && !/^\+\d{8,15}$/.test(phone))
+        return renderUrgent(req, res, { error: t("apptPhoneInvalid") }, 400);
       try {
-        const appointment = await bookUrgent(ctx.db, {
-          clinicId: session.user.clinicId,
-          patientId,
+        const booking = {
           appointmentTypeId: typeId,
           doctorId,
           startsAt,
           reason: field(body, "reason") || null,
-          sourceChannel: "console",
+          sourceChannel: "console" as const,
           actor: actorOf(session),
           overbook,
           now: ctx.now(),
-        });
+        };
+        const appointment = patientId
+          ? await bookUrgent(ctx.db, { ...booking, clinicId: session.user.clinicId, patientId })
+          : await bookUrgentForNewPatient(
+              ctx.db,
+              access,
+              {
+                ...newPatient,
+                birthDate: null,
+                phone: phone || null,
+                email: null,
+                preferredLocale: locale,
+                preferredChannel: null,
+              },
+              booking,
+            );
         res.redirect(303, `/appointments/${appointment.id}?done=urgent`);
       } catch (err) {
+        if (err instanceof DomainError && err.code === "conflict")
+          return renderUrgent(req, res, { error: t("apptPhoneTaken") }, 409);
         const refusal = refusalOf(t, err, format);
         if (!refusal) throw err;
-        // A patient created by this attempt stays selected for the next one.
-        return renderUrgent(req, res, { ...refusal, patientId }, 409);
+        return renderUrgent(req, res, refusal, 409);
       }
     } catch (err) {
       next(err);
@@ -320,7 +324,7 @@ export function appointmentRoutes(router: Router, ctx: AppContext): void {
   async function renderUrgent(
     req: Request,
     res: Response,
-    state: { error?: string; alternatives?: string[]; patientId?: string },
+    state: { error?: string; alternatives?: string[] },
     status = 200,
   ): Promise<void> {
     const session = mustSession(res);
@@ -329,7 +333,7 @@ export function appointmentRoutes(router: Router, ctx: AppContext): void {
     const source = (req.method === "POST" ? req.body : req.query) as Record<string, unknown>;
     const q = typeof req.query.q === "string" ? req.query.q.trim().slice(0, 100) : "";
     const access = { clinicId: session.user.clinicId, actor: actorOf(session), ip: req.ip };
-    const chosen = state.patientId ?? optionalUuid(source.patientId);
+    const chosen = optionalUuid(source.patientId);
     const [doctors, types, found, chosenPatient] = await Promise.all([
       listDoctors(ctx.db, session.user.clinicId, { active: true }),
       listAppointmentTypes(ctx.db, session.user.clinicId, { active: true }),
@@ -363,9 +367,9 @@ export function appointmentRoutes(router: Router, ctx: AppContext): void {
           reason: field(source, "reason"),
           overbook: Boolean(source.overbook),
           overbookReason: field(source, "overbookReason"),
-          firstName: state.patientId ? "" : field(source, "firstName", 100),
-          lastName: state.patientId ? "" : field(source, "lastName", 100),
-          phone: state.patientId ? "" : field(source, "phone", 20),
+          firstName: chosenPatient ? "" : field(source, "firstName", 100),
+          lastName: chosenPatient ? "" : field(source, "lastName", 100),
+          phone: chosenPatient ? "" : field(source, "phone", 20),
         },
         error: state.error ?? null,
         alternatives: state.alternatives ?? [],

@@ -37,6 +37,29 @@ export const withoutBatching = (sql: Sql): Transaction => ({
   commitWith: (text, params) => sql.query(text, params),
 });
 
+let savepoints = 0;
+
+/**
+ * Work nested in an open transaction: a SAVEPOINT, so a failure inside undoes only that work and
+ * leaves the transaction usable (Postgres refuses every statement of a transaction after an error).
+ */
+async function savepoint<T>(
+  sql: Sql,
+  fn: (tx: Transaction) => Promise<T>,
+  opts: { opening?: string } | undefined,
+): Promise<T> {
+  const name = `tabib_sp_${++savepoints}`;
+  await sql.exec(opts?.opening ? `SAVEPOINT ${name}; ${opts.opening}` : `SAVEPOINT ${name}`);
+  try {
+    const result = await fn(withoutBatching(sql));
+    await sql.exec(`RELEASE SAVEPOINT ${name}`);
+    return result;
+  } catch (err) {
+    await sql.exec(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+    throw err;
+  }
+}
+
 /** An open transaction's connection. */
 export interface Transaction extends Sql {
   /**
@@ -93,10 +116,7 @@ function poolSql(pool: pg.Pool | pg.PoolClient): Sql {
       await pool.query(text);
     },
     async transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { opening?: string }): Promise<T> {
-      if (!(pool instanceof pg.Pool)) {
-        if (opts?.opening) await pool.query(opts.opening);
-        return fn(withoutBatching(poolSql(pool)));
-      }
+      if (!(pool instanceof pg.Pool)) return savepoint(poolSql(pool), fn, opts);
       const client = await pool.connect();
       const tx = new PooledTransaction(client, opts?.opening ? `BEGIN; ${opts.opening}` : "BEGIN");
       try {
@@ -243,10 +263,7 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
     },
     async transaction<T>(fn: (tx: Transaction) => Promise<T>, opts?: { opening?: string }): Promise<T> {
       // One process, one connection: nothing to save by batching, so COMMIT stays at the end.
-      if (q !== lite) {
-        if (opts?.opening) await q.exec(opts.opening);
-        return fn(withoutBatching(liteSql(q)));
-      }
+      if (q !== lite) return savepoint(liteSql(q), fn, opts);
       return lite.transaction(async (tx) => {
         if (opts?.opening) await tx.exec(opts.opening);
         return fn(withoutBatching(liteSql(tx)));
@@ -265,6 +282,108 @@ export async function openPglite(dir?: string, options: { loadDataDir?: Blob } =
       await lite.close();
     },
   };
+}
+
+interface Binding {
+  /** The database outside the transaction (where listeners of this process are registered). */
+  base: Database;
+  /** Work to do once the outermost transaction commits, per open savepoint level. */
+  committed: (() => void)[][];
+}
+const bindings = new WeakMap<Database, Binding>();
+
+const prismaOutsideTransaction = new Proxy(
+  {},
+  {
+    get(_, key) {
+      if (key === "then") return undefined;
+      throw new Error(
+        `prisma.${String(key)} inside a transaction: Prisma runs on other connections and would not see its work (use db.sql)`,
+      );
+    },
+  },
+) as PrismaClient;
+
+/**
+ * A Database whose every statement goes through `tx`. Prisma is not available on it: Prisma runs
+ * on connections of its own, outside the transaction (and on PGlite it would wait for the
+ * transaction to end, forever).
+ */
+export function boundTo(db: Database, tx: Transaction): Database {
+  const base = baseOf(db);
+  const bound: Database = {
+    kind: base.kind,
+    connections: base.connections,
+    lite: base.lite,
+    prisma: prismaOutsideTransaction,
+    sql: tx,
+    close: () => Promise.reject(new Error("a transaction's database is closed with the transaction")),
+  };
+  bindings.set(bound, { base, committed: [[]] });
+  return bound;
+}
+
+/** The database itself, outside any transaction it may be bound to. */
+export function baseOf(db: Database): Database {
+  return bindings.get(db)?.base ?? db;
+}
+
+/**
+ * Runs `fn` as one unit of work: a transaction, or a SAVEPOINT when `db` is already bound to one,
+ * so a failure inside changes nothing and the caller's transaction stays usable.
+ */
+export async function inTransaction<T>(
+  db: Database,
+  fn: (db: Database) => Promise<T>,
+  opts?: { opening?: string },
+): Promise<T> {
+  const outer = bindings.get(db);
+  if (outer) {
+    outer.committed.push([]);
+    try {
+      const result = await db.sql.transaction((tx) => fn(shareBinding(db, tx, outer)), opts);
+      const mine = outer.committed.pop()!;
+      outer.committed[outer.committed.length - 1]!.push(...mine);
+      return result;
+    } catch (err) {
+      outer.committed.pop();
+      throw err;
+    }
+  }
+  let after: (() => void)[] = [];
+  const result = await db.sql.transaction(async (tx) => {
+    const bound = boundTo(db, tx);
+    const value = await fn(bound);
+    after = bindings.get(bound)!.committed.flat();
+    return value;
+  }, opts);
+  for (const f of after) runQuietly(f);
+  return result;
+}
+
+function shareBinding(db: Database, tx: Transaction, binding: Binding): Database {
+  const nested: Database = { ...db, sql: tx };
+  bindings.set(nested, binding);
+  return nested;
+}
+
+/**
+ * Runs `fn` once what `db` has written is committed: at once outside a transaction, after the
+ * outermost commit inside one, never if it rolls back. For telling other parts of this process
+ * about a change (they read the rows, which must be there).
+ */
+export function afterCommit(db: Database, fn: () => void): void {
+  const binding = bindings.get(db);
+  if (binding) binding.committed[binding.committed.length - 1]!.push(fn);
+  else runQuietly(fn);
+}
+
+function runQuietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // Whatever listens to a committed change handles its own failures; the change stands.
+  }
 }
 
 /** Postgres when a URL is given, otherwise the embedded PGlite database in `pgliteDir`. */

@@ -1,5 +1,5 @@
 import type { Database, Sql } from "../data/db.js";
-import { sqlState } from "../data/db.js";
+import { inTransaction, sqlState } from "../data/db.js";
 import type { Appointment, AppointmentEvent } from "../data/generated/client.js";
 import { SqlParams } from "../data/sql-params.js";
 import { actorRef, type Actor } from "./actor.js";
@@ -7,6 +7,7 @@ import { slotsNear, type Slot } from "./availability.js";
 import { emitCareEvent } from "./care-events.js";
 import { DomainError, invalid, notFound } from "./errors.js";
 import { followAppointmentChange, type AppointmentChange } from "./follow-up.js";
+import { createPatient, type PatientAccess, type PatientFields } from "./patients.js";
 
 export type AppointmentStatus = Appointment["status"];
 export type SourceChannel = Appointment["sourceChannel"];
@@ -288,30 +289,40 @@ function checkBookingInput(req: BookingRequest): void {
     throw new DomainError("forbidden", "A patient books only for themselves");
 }
 
+/**
+ * One booking is one unit of work: the appointment, its history event, the hold it consumes, its
+ * reminders and notices are saved together or not at all. A refusal is explained after the unit
+ * is undone.
+ */
 async function book(
   db: Database,
   req: BookingRequest,
   opts: { checkNotice: boolean; overbook?: { reason: string } },
 ): Promise<Appointment> {
   checkBookingInput(req);
+  const attempt = (overbook: typeof opts.overbook) =>
+    inTransaction(db, async (tx) => {
+      const appointment = await insertAppointment(tx.sql, req, { checkNotice: opts.checkNotice, overbook });
+      return appointment ? afterBooking(tx, req, appointment) : null;
+    });
   let appointment: Appointment | null;
   try {
-    appointment = await insertAppointment(db.sql, req, { checkNotice: opts.checkNotice });
+    appointment = await attempt(undefined);
   } catch (err) {
     const state = sqlState(err);
     if (state === "23505" || state === "23P01") {
       const earlier = req.idempotencyKey ? await findByIdempotencyKey(db, req.idempotencyKey) : null;
       if (earlier) return earlier;
       if (state === "23P01" && opts.overbook) {
-        appointment = await insertAppointment(db.sql, req, opts);
-        if (appointment) return afterBooking(db, req, appointment);
+        appointment = await attempt(opts.overbook);
+        if (appointment) return appointment;
       }
       if (state === "23P01") throw slotTaken(await alternativesTo(db, req));
     }
     throw err;
   }
   if (!appointment) throw await explainRefusal(db, { ...req, checkNotice: opts.checkNotice });
-  return afterBooking(db, req, appointment);
+  return appointment;
 }
 
 async function afterBooking(db: Database, req: BookingRequest, appointment: Appointment): Promise<Appointment> {
@@ -347,6 +358,22 @@ export async function bookUrgent(
   if (req.actor.kind !== "staff") throw new DomainError("forbidden", "Only staff can book urgent appointments");
   if (req.overbook && !req.overbook.reason.trim()) throw invalid("overbook.reason", "a reason is required to overbook");
   return book(db, req, { checkNotice: false, overbook: req.overbook });
+}
+
+/**
+ * Staff squeezing in someone the clinic does not know yet: the patient's record (audited) and the
+ * booking are saved together, so a refused slot leaves no patient behind.
+ */
+export function bookUrgentForNewPatient(
+  db: Database,
+  access: PatientAccess,
+  patient: PatientFields,
+  req: Omit<BookingRequest, "patientId" | "clinicId"> & { overbook?: { reason: string } },
+): Promise<Appointment> {
+  return inTransaction(db, async (tx) => {
+    const created = await createPatient(tx, access, patient);
+    return bookUrgent(tx, { ...req, clinicId: access.clinicId, patientId: created.id });
+  });
 }
 
 interface LoadedAppointment extends Appointment {
@@ -440,16 +467,18 @@ export async function cancelAppointment(
   const reason = req.override?.reason
     ? `${req.reason ?? ""}${req.reason ? " — " : ""}override: ${req.override.reason}`
     : req.reason;
-  const cancelled = await transition(
-    db,
-    appointment,
-    "cancelled",
-    req.actor,
-    reason,
-    req.override ? { cutoffOverride: true } : null,
-  );
-  announceFreed(db, appointment, req.now);
-  return followed(db, cancelled, "cancelled", req.actor, req.now);
+  return inTransaction(db, async (tx) => {
+    const cancelled = await transition(
+      tx,
+      appointment,
+      "cancelled",
+      req.actor,
+      reason,
+      req.override ? { cutoffOverride: true } : null,
+    );
+    announceFreed(tx, appointment, req.now);
+    return followed(tx, cancelled, "cancelled", req.actor, req.now);
+  });
 }
 
 /** Approval mode: a doctor (their own requests) or a secretary accepts or declines a request. */
@@ -459,15 +488,17 @@ export async function decideRequest(
 ): Promise<Appointment> {
   if (req.actor.kind === "patient") throw new DomainError("forbidden", "Patients cannot decide on requests");
   const appointment = await loadForChange(db, req.appointmentId, req.actor);
-  const decided = await transition(
-    db,
-    appointment,
-    req.decision === "accept" ? "confirmed" : "declined",
-    req.actor,
-    req.reason,
-  );
-  if (decided.status === "declined") announceFreed(db, appointment, req.now);
-  return followed(db, decided, req.decision === "accept" ? "accepted" : "declined", req.actor, req.now);
+  return inTransaction(db, async (tx) => {
+    const decided = await transition(
+      tx,
+      appointment,
+      req.decision === "accept" ? "confirmed" : "declined",
+      req.actor,
+      req.reason,
+    );
+    if (decided.status === "declined") announceFreed(tx, appointment, req.now);
+    return followed(tx, decided, req.decision === "accept" ? "accepted" : "declined", req.actor, req.now);
+  });
 }
 
 export async function completeAppointment(
@@ -475,14 +506,10 @@ export async function completeAppointment(
   req: { appointmentId: string; actor: Actor; now?: Date },
 ): Promise<Appointment> {
   if (req.actor.kind === "patient") throw new DomainError("forbidden", "Patients cannot close appointments");
-  const completed = await transition(
-    db,
-    await loadForChange(db, req.appointmentId, req.actor),
-    "completed",
-    req.actor,
-    null,
+  const appointment = await loadForChange(db, req.appointmentId, req.actor);
+  return inTransaction(db, async (tx) =>
+    followed(tx, await transition(tx, appointment, "completed", req.actor, null), "closed", req.actor, req.now),
   );
-  return followed(db, completed, "closed", req.actor, req.now);
 }
 
 export async function markNoShow(
@@ -490,14 +517,10 @@ export async function markNoShow(
   req: { appointmentId: string; actor: Actor; reason?: string; now?: Date },
 ): Promise<Appointment> {
   if (req.actor.kind === "patient") throw new DomainError("forbidden", "Patients cannot mark no-shows");
-  const missed = await transition(
-    db,
-    await loadForChange(db, req.appointmentId, req.actor),
-    "no_show",
-    req.actor,
-    req.reason,
+  const appointment = await loadForChange(db, req.appointmentId, req.actor);
+  return inTransaction(db, async (tx) =>
+    followed(tx, await transition(tx, appointment, "no_show", req.actor, req.reason), "closed", req.actor, req.now),
   );
-  return followed(db, missed, "closed", req.actor, req.now);
 }
 
 /**
@@ -554,20 +577,24 @@ export async function rescheduleAppointment(
         .join(", ")}, a.status AS from_status
     ), ev AS (${eventInsert(p, "upd", req.actor, req.reason ?? req.override?.reason, detail, "from_status")})
     SELECT * FROM upd`;
-  let rows: AppointmentRow[];
+  let moved: Appointment | null;
   try {
-    rows = await db.sql.query<AppointmentRow>(text, p.values);
+    moved = await inTransaction(db, async (tx) => {
+      const [row] = await tx.sql.query<AppointmentRow>(text, p.values);
+      if (!row) return null;
+      if (req.holder) await tx.sql.query(`DELETE FROM slot_hold WHERE holder = $1`, [req.holder]);
+      const changed = toAppointment(row);
+      if (changed.doctorId !== appointment.doctorId || +changed.startsAt !== +appointment.startsAt)
+        announceFreed(tx, appointment, now);
+      return followed(tx, changed, "moved", req.actor, now);
+    });
   } catch (err) {
     if (sqlState(err) === "23P01")
       throw slotTaken(await alternativesTo(db, { ...guard, appointmentTypeId: appointment.typeId }));
     throw err;
   }
-  if (!rows[0]) throw await explainRefusal(db, { ...guard, appointmentTypeId: appointment.typeId });
-  if (req.holder) await db.sql.query(`DELETE FROM slot_hold WHERE holder = $1`, [req.holder]);
-  const moved = toAppointment(rows[0]);
-  if (moved.doctorId !== appointment.doctorId || +moved.startsAt !== +appointment.startsAt)
-    announceFreed(db, appointment, now);
-  return followed(db, moved, "moved", req.actor, now);
+  if (!moved) throw await explainRefusal(db, { ...guard, appointmentTypeId: appointment.typeId });
+  return moved;
 }
 
 /** Every status change and move of an appointment, oldest first. */

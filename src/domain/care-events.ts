@@ -1,4 +1,4 @@
-import type { Database } from "../data/db.js";
+import { afterCommit, baseOf, type Database } from "../data/db.js";
 
 /** A stretch of a doctor's time given back: an appointment cancelled, declined or moved away. */
 export interface FreedSlot {
@@ -24,19 +24,24 @@ const listeners = new WeakMap<Database, Set<Listener>>();
  * Returns the unsubscribe function.
  */
 export function onCareEvent(db: Database, listener: Listener): () => void {
-  let set = listeners.get(db);
-  if (!set) listeners.set(db, (set = new Set()));
+  let set = listeners.get(baseOf(db));
+  if (!set) listeners.set(baseOf(db), (set = new Set()));
   set.add(listener);
   return () => set.delete(listener);
 }
 
-/** Tells the listeners of `db`; with none (a test, a script), nothing happens. */
+/**
+ * Tells the listeners of `db` once the change is committed (never, if it rolls back); with none
+ * (a test, a script), nothing happens.
+ */
 export function emitCareEvent(db: Database, event: CareEvent): void {
-  for (const listener of listeners.get(db) ?? []) {
-    try {
-      listener(event);
-    } catch {
-      // A listener's failure is its own; the domain change stands.
+  afterCommit(db, () => {
+    for (const listener of listeners.get(baseOf(db)) ?? []) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own; the domain change stands.
+      }
     }
-  }
+  });
 }

@@ -1,4 +1,4 @@
-import type { Database } from "../data/db.js";
+import { afterCommit, baseOf, type Database } from "../data/db.js";
 import type { Actor } from "./actor.js";
 import { recordNotices, type NoticeKind, type NoticeMedium } from "./notices.js";
 import { replanClinicReminders, syncReminders, type ScheduledReminder } from "./reminders.js";
@@ -21,8 +21,8 @@ const listeners = new WeakMap<Database, Set<Listener>>();
  * nothing, the sweeper finds the work later. Returns the unsubscribe function.
  */
 export function onFollowUps(db: Database, listener: Listener): () => void {
-  let set = listeners.get(db);
-  if (!set) listeners.set(db, (set = new Set()));
+  let set = listeners.get(baseOf(db));
+  if (!set) listeners.set(baseOf(db), (set = new Set()));
   set.add(listener);
   return () => set.delete(listener);
 }
@@ -67,15 +67,17 @@ export async function followSettingsChange(db: Database, clinicId: string, now: 
   return announce(db, { reminders: await replanClinicReminders(db, clinicId, now), notices: [] });
 }
 
-/** Tells this process's job runner of new work at once; returns it. */
+/** Tells this process's job runner of new work once it is committed; returns it. */
 function announce(db: Database, work: FollowUps): FollowUps {
   if (work.reminders.length + work.notices.length > 0)
-    for (const listener of listeners.get(db) ?? []) {
-      try {
-        listener(work);
-      } catch {
-        // A listener only speeds things up; the sweeper will find the work anyway.
+    afterCommit(db, () => {
+      for (const listener of listeners.get(baseOf(db)) ?? []) {
+        try {
+          listener(work);
+        } catch {
+          // A listener only speeds things up; the sweeper will find the work anyway.
+        }
       }
-    }
+    });
   return work;
 }

@@ -1,4 +1,4 @@
-import type { Database } from "../data/db.js";
+import { inTransaction, type Database } from "../data/db.js";
 import { recordAudit } from "./audit.js";
 import { DomainError } from "./errors.js";
 import type { DocumentStore } from "./documents.js";
@@ -249,7 +249,8 @@ export async function erasePatient(
 ): Promise<ErasureReport> {
   const patient = await patientForPart(db, access, patientId, "gdpr", "read");
   if (patient.erasedAt) return { erased: false, nameKept: false, deleted: {} };
-  const result = await db.sql.transaction(async (tx) => {
+  const result = await inTransaction(db, async (unit) => {
+    const tx = unit.sql;
     const locked = await tx.query<{ erased_at: Date | null }>(
       `SELECT erased_at FROM patient WHERE id = $1::uuid FOR UPDATE`,
       [patientId],
@@ -310,19 +311,19 @@ export async function erasePatient(
         WHERE id = $1::uuid`,
       [patientId, now, nameKept],
     );
+    await recordAudit(unit, {
+      actor: access.actor,
+      action: "patient.erase",
+      resourceType: "patient",
+      resourceId: patientId,
+      patientId,
+      ip: access.ip,
+      detail: { deleted, nameKept },
+    });
     return { keys: keys.map((k) => k.storage_key), deleted, nameKept };
   });
   if (!result) return { erased: false, nameKept: false, deleted: {} };
   // Files go once the rows are gone for good; a file left by a crash here is unreachable.
   for (const key of result.keys) await store.remove(key);
-  await recordAudit(db, {
-    actor: access.actor,
-    action: "patient.erase",
-    resourceType: "patient",
-    resourceId: patientId,
-    patientId,
-    ip: access.ip,
-    detail: { deleted: result.deleted, nameKept: result.nameKept },
-  });
   return { erased: true, nameKept: result.nameKept, deleted: result.deleted };
 }

@@ -1,4 +1,4 @@
-import type { Database } from "../data/db.js";
+import { inTransaction, type Database } from "../data/db.js";
 import type { Patient } from "../data/generated/client.js";
 import { recordAudit } from "./audit.js";
 import { DomainError, notFound } from "./errors.js";
@@ -104,10 +104,41 @@ export async function readPatient(db: Database, access: PatientAccess, patientId
   return patient;
 }
 
-export async function createPatient(db: Database, access: PatientAccess, fields: PatientFields): Promise<Patient> {
+const PATIENT_COLUMNS = `id, clinic_id AS "clinicId", first_name AS "firstName", last_name AS "lastName",
+  birth_date::text AS "birthDate", phone, email, preferred_locale AS "preferredLocale",
+  preferred_channel AS "preferredChannel", consent_at AS "consentAt", consent_version AS "consentVersion",
+  erased_at AS "erasedAt", insurer_id AS "insurerId", insurance_number AS "insuranceNumber",
+  insurance_coverage_bp AS "insuranceCoverageBp", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** A patient row read with PATIENT_COLUMNS (a calendar date stays the same day in every zone). */
+const toPatient = (row: Omit<Patient, "birthDate"> & { birthDate: string | null }): Patient => ({
+  ...row,
+  birthDate: row.birthDate ? new Date(`${row.birthDate}T00:00:00Z`) : null,
+});
+
+/** Registers a patient with its audit entry, as one unit (SQL only, so it can join a caller's transaction). */
+export function createPatient(db: Database, access: PatientAccess, fields: PatientFields): Promise<Patient> {
+  return inTransaction(db, (tx) => insertPatient(tx, access, fields));
+}
+
+async function insertPatient(db: Database, access: PatientAccess, fields: PatientFields): Promise<Patient> {
   let patient: Patient;
   try {
-    patient = await db.prisma.patient.create({ data: { clinicId: access.clinicId, ...fields } });
+    const [row] = await db.sql.query<Parameters<typeof toPatient>[0]>(
+      `INSERT INTO patient (clinic_id, first_name, last_name, birth_date, phone, email, preferred_locale, preferred_channel)
+       VALUES ($1::uuid, $2, $3, $4::date, $5, $6, $7::"Locale", $8::"Channel") RETURNING ${PATIENT_COLUMNS}`,
+      [
+        access.clinicId,
+        fields.firstName,
+        fields.lastName,
+        fields.birthDate ? fields.birthDate.toISOString().slice(0, 10) : null,
+        fields.phone,
+        fields.email,
+        fields.preferredLocale,
+        fields.preferredChannel,
+      ],
+    );
+    patient = toPatient(row!);
   } catch (err) {
     throw uniqueViolationAsConflict(err, "a patient with this phone number already exists");
   }

@@ -244,6 +244,41 @@ describe("urgent booking", () => {
     expect((await lastEvent(second.id)).reason).toBe("fièvre élevée chez un nourrisson");
   });
 
+  it("a new patient refused a taken slot is not registered: the retry on a free slot books them", async () => {
+    const { v } = await secretary();
+    const csrf = csrfOf((await v.get("/appointments/urgent")).html);
+    const prisma = world.ctx.db.prisma;
+    const newcomer = { firstName: "Yacine", lastName: "Meziane", phone: "+33 6 71 82 93 04" };
+    const before = await prisma.patient.count({ where: { clinicId: world.clinicId } });
+    const taken = await v.post("/appointments/urgent", {
+      _csrf: csrf,
+      doctorId: ids.martin,
+      typeId: ids.gp,
+      day: "2026-12-08",
+      time: "11:00",
+      ...newcomer,
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.html).toContain("Ce créneau est déjà pris.");
+    // The form keeps what was typed, so the next try needs no retyping.
+    expect(taken.html).toContain('value="Yacine"');
+    expect(await prisma.patient.count({ where: { clinicId: world.clinicId } })).toBe(before);
+
+    const free = await v.post("/appointments/urgent", {
+      _csrf: csrf,
+      doctorId: ids.martin,
+      typeId: ids.gp,
+      day: "2026-12-10",
+      time: "09:00",
+      ...newcomer,
+    });
+    expect(free.status).toBe(303);
+    const booked = await appointment(/\/appointments\/([0-9a-f-]{36})/.exec(free.location!)![1]!);
+    const yacine = await prisma.patient.findUniqueOrThrow({ where: { id: booked.patientId } });
+    expect(yacine).toMatchObject({ firstName: "Yacine", phone: "+33671829304" });
+    expect(await prisma.patient.count({ where: { clinicId: world.clinicId } })).toBe(before + 1);
+  });
+
   it("is for the front desk only", async () => {
     const d = await staffVisitor(world, base, "doctor");
     expect((await d.get("/appointments/urgent")).status).toBe(403);

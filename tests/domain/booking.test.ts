@@ -469,3 +469,43 @@ describe("attendance confirmation", () => {
     });
   });
 });
+
+describe("a change is saved whole or not at all", () => {
+  // A real failure inside the database, late in the unit of work: the reminder rows refuse to be written.
+  const breakReminders = () =>
+    db.sql.exec(`CREATE FUNCTION refuse_reminder() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'reminders are down'; END $$;
+      CREATE TRIGGER refuse_reminder BEFORE INSERT OR UPDATE ON reminder FOR EACH ROW EXECUTE FUNCTION refuse_reminder();`);
+  const mendReminders = () => db.sql.exec(`DROP TRIGGER refuse_reminder ON reminder; DROP FUNCTION refuse_reminder();`);
+
+  it("a booking whose reminders cannot be written leaves no appointment, and the retry books it", async () => {
+    const startsAt = paris("2026-12-03T10:00");
+    const ask = request({ startsAt, doctorId: clinic.doctorIds[1]!, idempotencyKey: "retry-after-failure" });
+    await breakReminders();
+    try {
+      await expect(bookAppointment(db, ask)).rejects.toThrow(/reminders are down/);
+      expect(await activeAt(clinic.doctorIds[1]!, startsAt)).toBe(0);
+      expect(await db.prisma.appointmentEvent.count({ where: { appointment: { startsAt } } })).toBe(0);
+    } finally {
+      await mendReminders();
+    }
+    const booked = await bookAppointment(db, ask);
+    expect(booked.status).toBe("confirmed");
+    expect(await db.prisma.reminder.count({ where: { appointmentId: booked.id } })).toBeGreaterThan(0);
+  });
+
+  it("a cancellation whose reminders cannot be withdrawn leaves the appointment as it was", async () => {
+    const booked = await bookAppointment(db, request({ startsAt: paris("2026-12-04T11:00") }));
+    await breakReminders();
+    try {
+      await expect(cancelAppointment(db, { appointmentId: booked.id, actor: secretary, now })).rejects.toThrow(
+        /reminders are down/,
+      );
+    } finally {
+      await mendReminders();
+    }
+    const after = await db.prisma.appointment.findUniqueOrThrow({ where: { id: booked.id } });
+    expect(after.status).toBe("confirmed");
+    expect((await appointmentHistory(db, booked.id)).map((e) => e.toStatus)).toEqual(["confirmed"]);
+  });
+});
