@@ -394,7 +394,7 @@ interface SlotTerms {
  */
 const candidatesFor = (s: SlotTerms): string => `
   SELECT e.id AS entry_id, e.patient_id, t.id AS type_id, t.duration_minutes, c.waitlist_hold_minutes AS hold_minutes,
-         d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, idn.channel, idn.external_id,
+         doctor_name(d) AS doctor_name, idn.channel, idn.external_id,
          p.preferred_locale::text AS locale
     FROM waitlist_entry e
     JOIN clinic c ON c.id = e.clinic_id
@@ -616,7 +616,7 @@ export async function claimWaitlistOffer(
           AND (claimed_at IS NULL OR claimed_at < $3)
         RETURNING *)
      SELECT o.id, o.entry_id, e.clinic_id, e.patient_id, o.doctor_id, o.type_id, o.starts_at, o.ends_at, o.expires_at,
-            d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, c.waitlist_hold_minutes AS hold_minutes,
+            doctor_name(d) AS doctor_name, c.waitlist_hold_minutes AS hold_minutes,
             o.channel::text AS channel, o.chat_id, p.preferred_locale::text AS locale
        FROM claimed o JOIN waitlist_entry e ON e.id = o.entry_id JOIN clinic c ON c.id = e.clinic_id
        JOIN doctor d ON d.id = o.doctor_id JOIN patient p ON p.id = e.patient_id`,
