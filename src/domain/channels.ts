@@ -8,6 +8,9 @@
 /** Channels the dialogue engine talks on (the rest of the Channel enum is staff-side). */
 export type ChatChannel = "telegram" | "whatsapp" | "sms" | "web";
 
+/** The languages the chat speaks with patients. */
+export type ChatLocale = "fr" | "en";
+
 /** A patient's message as a channel adapter hands it over. */
 export interface InboundMessage {
   channel: ChatChannel;

@@ -471,3 +471,22 @@ export async function otherAlertedDoctors(
   return rows.map((r) => reach(r, channels)).filter((d): d is ReachableDoctor => d !== null);
 }
 
+/**
+ * A red flag in a patient's message: the event the escalation passes pick up. Recorded in the
+ * conversation's unit of work, so the event and the conversation that raised it are saved together.
+ */
+export async function recordChatEmergency(
+  db: Database,
+  req: {
+    clinicId: string;
+    patientId: string | null;
+    conversationId: string;
+    category: EmergencyCategory;
+    now: Date;
+  },
+): Promise<void> {
+  await db.sql.query(
+    `INSERT INTO emergency_event (clinic_id, patient_id, conversation_id, category, created_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5)`,
+    [req.clinicId, req.patientId, req.conversationId, req.category, req.now],
+  );
+}

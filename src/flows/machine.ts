@@ -1,4 +1,5 @@
 import { assign, setup } from "xstate";
+import type { EmergencyCategory } from "../domain/emergencies.js";
 import type { ChatLocale, Params, Reply } from "./locales/index.js";
 import { payloadId, type DoctorPick, type Reading, type When } from "./reading.js";
 
@@ -45,7 +46,7 @@ export type Command =
   | { type: "loadAppointments" }
   | { type: "cancel"; appointmentId: string }
   | { type: "reschedule"; appointmentId: string; slot: OfferedSlot }
-  | { type: "emergency"; category: string }
+  | { type: "emergency"; category: EmergencyCategory }
   | { type: "handToHuman" }
   | { type: "setLocale"; locale: ChatLocale }
   | { type: "releaseHolds" }
@@ -431,7 +432,7 @@ function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[
       actions: act(({ context: c, event }) => ({
         outbox: out(
           c,
-          command({ type: "emergency", category: reading(event).redFlag ?? "unknown" }),
+          command({ type: "emergency", category: reading(event).redFlag ?? "other" }),
           reply({ lines: [line("emergency"), line("emergencyFollowUp")] }),
         ),
       })),

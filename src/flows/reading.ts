@@ -1,3 +1,4 @@
+import type { RedFlagCategory } from "../domain/language/red-flags.js";
 import type { ChatLocale } from "./locales/index.js";
 
 /** A wish about when to come, as JSON (instants as ISO strings) so it survives in a snapshot. */
@@ -35,7 +36,7 @@ export interface Reading {
   /** For change_language. */
   language?: ChatLocale;
   /** For emergency: the red-flag category (never the patient's words). */
-  redFlag?: string;
+  redFlag?: RedFlagCategory;
   when?: When;
   /** "mardi" on a Tuesday: the readings to choose from, today first. */
   ambiguousWhen?: When[];

@@ -1,4 +1,5 @@
 import type { Database } from "../data/db.js";
+import { clinicDoctors } from "../domain/clinic-facts.js";
 import { isDomainError } from "../domain/errors.js";
 import { acceptWaitlistOffer, declineWaitlistOffer, joinWaitlist, type WaitlistAnswer } from "../domain/waitlist.js";
 import type { Command, DialogueEvent } from "./machine.js";
@@ -80,10 +81,7 @@ export async function runWaitlistCommand(ctx: WaitlistCommandContext, cmd: Waitl
   if (answer.outcome === "gone" || answer.outcome === "declined")
     return [{ type: "WAITLIST_ANSWERED", outcome: answer.outcome }];
   const { appointment } = answer;
-  const [doctor] = await ctx.db.sql.query<{ name: string }>(
-    `SELECT title || ' ' || first_name || ' ' || last_name AS name FROM doctor WHERE id = $1::uuid`,
-    [appointment.doctorId],
-  );
+  const doctor = (await clinicDoctors(ctx.db, ctx.clinicId)).find((d) => d.id === appointment.doctorId);
   const outcome = answer.outcome === "moved" ? "moved" : appointment.status === "requested" ? "requested" : "booked";
   return [
     {
