@@ -15,7 +15,7 @@ import { isDomainError } from "../domain/errors.js";
 import { holdSlots } from "../domain/holds.js";
 import { upcomingAppointments, type UpcomingAppointment } from "../domain/upcoming-appointments.js";
 import { consentVersion } from "./locales/index.js";
-import type { AppointmentSummary, Command, DialogueEvent, OfferedSlot } from "./machine.js";
+import type { AppointmentSummary, Command, Commands, DialogueEvent, OfferedSlot } from "./machine.js";
 import { runWaitlistCommand } from "./waitlist.js";
 
 /*
@@ -115,7 +115,7 @@ async function holdOffer(
  */
 async function searchSlots(
   ctx: CommandContext,
-  cmd: Extract<Command, { type: "offer" }> & { typeId: string },
+  cmd: Commands["offer"] & { typeId: string },
 ): Promise<{ slots: Slot[]; missed: boolean }> {
   const { db, now } = ctx;
   const base = {
@@ -163,7 +163,7 @@ async function searchSlots(
   return { slots: near, missed: !near.some((s) => Math.abs(+s.startsAt - +target) <= tolerance) };
 }
 
-async function offer(ctx: CommandContext, cmd: Extract<Command, { type: "offer" }>): Promise<DialogueEvent[]> {
+async function offer(ctx: CommandContext, cmd: Commands["offer"]): Promise<DialogueEvent[]> {
   const { db, clinic } = ctx;
   const type: { id: string; mode: ConsultationMode | null } | null = cmd.typeId
     ? { id: cmd.typeId, mode: await consultationModeOf(db, cmd.typeId) }
@@ -212,7 +212,7 @@ async function offer(ctx: CommandContext, cmd: Extract<Command, { type: "offer" 
 const isRemote = async (db: Database, typeId: string): Promise<boolean> =>
   (await consultationModeOf(db, typeId)) === "teleconsultation";
 
-async function book(ctx: CommandContext, cmd: Extract<Command, { type: "book" }>): Promise<DialogueEvent[]> {
+async function book(ctx: CommandContext, cmd: Commands["book"]): Promise<DialogueEvent[]> {
   const { db, clinic, message, now } = ctx;
   if (!ctx.state.patientId && cmd.newPatient)
     ctx.state.patientId = await registerChatPatient(db, {
@@ -271,7 +271,7 @@ const refusedInsideCutoff = (err: unknown): DialogueEvent[] | null =>
     ? [{ type: "REFUSED", hours: Number(err.details.cutoffHours), phone: String(err.details.clinicPhone) }]
     : null;
 
-async function cancel(ctx: CommandContext, cmd: Extract<Command, { type: "cancel" }>): Promise<DialogueEvent[]> {
+async function cancel(ctx: CommandContext, cmd: Commands["cancel"]): Promise<DialogueEvent[]> {
   try {
     await cancelAppointment(ctx.db, {
       appointmentId: cmd.appointmentId,
@@ -287,10 +287,7 @@ async function cancel(ctx: CommandContext, cmd: Extract<Command, { type: "cancel
   }
 }
 
-async function reschedule(
-  ctx: CommandContext,
-  cmd: Extract<Command, { type: "reschedule" }>,
-): Promise<DialogueEvent[]> {
+async function reschedule(ctx: CommandContext, cmd: Commands["reschedule"]): Promise<DialogueEvent[]> {
   try {
     await rescheduleAppointment(ctx.db, {
       appointmentId: cmd.appointmentId,
@@ -310,10 +307,7 @@ async function reschedule(
   }
 }
 
-async function confirm(
-  ctx: CommandContext,
-  cmd: Extract<Command, { type: "confirmAttendance" }>,
-): Promise<DialogueEvent[]> {
+async function confirm(ctx: CommandContext, cmd: Commands["confirmAttendance"]): Promise<DialogueEvent[]> {
   if (!ctx.state.patientId) return [{ type: "ATTENDANCE", ok: false }];
   try {
     const ok = await confirmAttendance(ctx.db, {
@@ -333,25 +327,25 @@ export async function carryOut(ctx: CommandContext, cmd: Command): Promise<Dialo
   const { db, state } = ctx;
   switch (cmd.type) {
     case "offer":
-      return offer(ctx, cmd);
+      return offer(ctx, cmd.params);
     case "book":
-      return book(ctx, cmd);
+      return book(ctx, cmd.params);
     case "loadAppointments": {
       const list = state.patientId ? await upcomingAppointments(db, state.patientId, ctx.now) : [];
       return [{ type: "APPOINTMENTS", list: list.map(toSummary) }];
     }
     case "cancel":
-      return cancel(ctx, cmd);
+      return cancel(ctx, cmd.params);
     case "reschedule":
-      return reschedule(ctx, cmd);
+      return reschedule(ctx, cmd.params);
     case "confirmAttendance":
-      return confirm(ctx, cmd);
-    case "emergency":
+      return confirm(ctx, cmd.params);
+    case "recordEmergency":
       await recordChatEmergency(db, {
         clinicId: ctx.clinic.id,
         patientId: state.patientId,
         conversationId: ctx.conversationId,
-        category: cmd.category,
+        category: cmd.params.category,
         now: ctx.now,
       });
       return [];
@@ -359,8 +353,8 @@ export async function carryOut(ctx: CommandContext, cmd: Command): Promise<Dialo
       state.handedToHuman = true;
       return [];
     case "setLocale":
-      state.locale = cmd.locale;
-      if (state.patientId) await setPreferredLocale(db, state.patientId, cmd.locale);
+      state.locale = cmd.params.locale;
+      if (state.patientId) await setPreferredLocale(db, state.patientId, cmd.params.locale);
       return [];
     case "releaseHolds":
       state.releaseHolds = true;

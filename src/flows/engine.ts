@@ -1,4 +1,3 @@
-import { createActor, type Snapshot } from "xstate";
 import type { Database } from "../data/db.js";
 import type { ChatChannel, ChatLocale, InboundMessage, OutboundMessage } from "../domain/channels.js";
 import { clinicFacts, type ClinicFacts } from "../domain/clinic-facts.js";
@@ -14,9 +13,10 @@ import { notFound } from "../domain/errors.js";
 import { releaseHolds } from "../domain/holds.js";
 import { detectLanguage } from "../domain/language/detect-language.js";
 import { upcomingAppointment } from "../domain/upcoming-appointments.js";
-import { carryOut, toSummary, type CommandContext, type ExchangeState } from "./commands.js";
+import { carryOut, toSummary, type CommandContext } from "./commands.js";
 import { render, type Reply } from "./locales/index.js";
-import { dialogueMachine, type DialogueEvent, type WaitlistOfferSummary } from "./machine.js";
+import { converse, resumeDialogue, savedForm, type DialogueSnapshot } from "./dialogue.js";
+import type { Command, DialogueEvent, WaitlistOfferSummary } from "./machine.js";
 import { interpret } from "./understanding.js";
 
 /** What the engine needs; transports build it from the AppContext. */
@@ -134,12 +134,6 @@ async function openQuestion(
   const conversation = await openConversation(db, to, { clinicId: clinic.id, locale: clinic.defaultLocale, now });
   const dialogue = resume(deps, conversation, now);
   if (dialogue.expired) await releaseHolds(db, conversation.id);
-  const state: ExchangeState = {
-    patientId: conversation.patientId ?? question.patientId,
-    locale: conversation.locale,
-    handedToHuman: false,
-    releaseHolds: false,
-  };
   const ctx: CommandContext = {
     db,
     clinic,
@@ -147,84 +141,44 @@ async function openQuestion(
     message: { ...to, providerMessageId: question.providerMessageId },
     holdMinutes: deps.holdMinutes,
     now,
-    state,
+    state: {
+      patientId: conversation.patientId ?? question.patientId,
+      locale: conversation.locale,
+      handedToHuman: false,
+      releaseHolds: false,
+    },
   };
-  const replies = await run(dialogue.actor, question.event, ctx);
-  const rendered = await persist(ctx, dialogue.actor, replies);
+  const { snapshot, replies } = await converse(dialogue.snapshot, question.event, (cmd) => carryOut(ctx, cmd));
+  const rendered = await persist(ctx, snapshot, replies);
   return rendered[rendered.length - 1]!;
 }
 
-type SavedSnapshot = {
-  value?: unknown;
-  context?: { lastReceivedAt?: string | null; target?: { startsAt: string } | null; step?: number };
-} | null;
-
-type DialogueActor = ReturnType<typeof createActor<typeof dialogueMachine>>;
-
-/** The conversation's actor, started from its saved state unless that has expired. */
-function resume(
-  deps: EngineDeps,
-  conversation: Conversation,
-  now: Date,
-): { actor: DialogueActor; expired: boolean; saved: SavedSnapshot } {
-  const saved = conversation.snapshot as SavedSnapshot;
-  const idleMs = (deps.idleMinutes ?? 30) * 60_000;
-  // A reminder's question stays open until the appointment, however long the patient takes.
-  const awaitsReminder =
-    saved?.value === "reminder" && !!saved.context?.target && +new Date(saved.context.target.startsAt) > +now;
-  const expired = saved !== null && !awaitsReminder && +now - +conversation.lastActivityAt > idleMs;
-  const restored = saved && !expired ? (saved as Snapshot<unknown>) : undefined;
-  // Button ids carry the step; a fresh start continues the count so last week's buttons stay old.
-  const step = typeof saved?.context?.step === "number" ? saved.context.step + 1 : 0;
-  const actor = createActor(dialogueMachine, {
-    input: { locale: conversation.locale, patientId: conversation.patientId, step },
-    ...(restored ? { snapshot: restored as never } : {}),
+/** The conversation's dialogue, where it was left unless that has expired. */
+const resume = (deps: EngineDeps, conversation: Conversation, now: Date) =>
+  resumeDialogue(conversation.snapshot, {
+    input: { locale: conversation.locale, patientId: conversation.patientId },
+    lastActivityAt: conversation.lastActivityAt,
+    idleMs: (deps.idleMinutes ?? 30) * 60_000,
+    now,
   });
-  actor.start();
-  return { actor, expired, saved };
-}
 
-/** Sends `first` and the results of the commands it leads to; returns the replies queued meanwhile. */
-async function run(actor: DialogueActor, first: DialogueEvent, ctx: CommandContext): Promise<Reply[]> {
-  const replies: Reply[] = [];
-  let event: DialogueEvent | undefined = first;
-  const queue: DialogueEvent[] = [];
-  for (let guard = 0; event && guard < 20; guard++) {
-    actor.send(event);
-    const { outbox } = actor.getSnapshot().context;
-    if (outbox.length === 0) {
-      event = queue.shift();
-      continue;
-    }
-    actor.send({ type: "FLUSH" });
-    for (const item of outbox) {
-      if ("reply" in item) replies.push(item.reply);
-      else queue.push(...(await carryOut(ctx, item.command)));
-    }
-    event = queue.shift();
-  }
-  return replies;
-}
-
-/** Saves the actor's state on the conversation and returns the replies worded for the patient. */
+/** Saves the dialogue's state on the conversation and returns the replies worded for the patient. */
 async function persist(
   ctx: CommandContext,
-  actor: DialogueActor,
+  snapshot: DialogueSnapshot,
   replies: Reply[],
   exchange: Pick<Exchange, "answered" | "said"> = {},
 ): Promise<OutboundMessage[]> {
-  const snapshot = actor.getPersistedSnapshot();
-  const locale = actor.getSnapshot().context.locale;
-  actor.stop();
+  const { locale } = snapshot.context;
   const rendered = replies.map((r) => render(r, locale, ctx.clinic.timeZone, emergencyFacts(ctx.clinic)));
   await recordExchange(ctx.db, ctx.conversationId, ctx.now, {
     ...exchange,
     replies: rendered,
     state: {
-      snapshot,
+      snapshot: savedForm(snapshot),
       locale,
       patientId: ctx.state.patientId,
-      status: (snapshot as { value?: unknown }).value === "idle" ? "idle" : "active",
+      status: snapshot.value === "idle" ? "idle" : "active",
       handedToHuman: ctx.state.handedToHuman,
       releaseHolds: ctx.state.releaseHolds,
     },
@@ -259,30 +213,27 @@ async function answer(
   known.locale = conversation.locale;
   known.conversationId = conversation.id;
 
-  const { actor, expired, saved } = resume(deps, conversation, now);
-  const said = inboundLine(message, actor.getSnapshot().context.question, conversation.locale, clinic);
+  const { snapshot, expired, left } = resume(deps, conversation, now);
+  const said = inboundLine(message, snapshot.context.question, conversation.locale, clinic);
   const replies: Reply[] = [];
   // A conversation that was back at the menu needs no apology, only one left mid-flow.
-  if (expired && saved?.value !== "idle") replies.push({ lines: [{ key: "restart" }] });
+  if (expired && left?.value !== "idle") replies.push({ lines: [{ key: "restart" }] });
   if (expired) await releaseHolds(db, conversation.id);
 
-  const { locale } = actor.getSnapshot().context;
-  const reading = await interpret(message, { db, clinic, locale, now, asking: actor.getSnapshot().value });
+  const { locale, question } = snapshot.context;
+  const reading = await interpret(message, { db, clinic, locale, now, asking: snapshot.value });
   // Arrival order: a message received before one already applied reached us late (a slow
   // webhook retry, another instance). Applying it would answer an old question, so it is
   // acknowledged without changing anything; emergencies are still answered in full.
-  const lastReceived = saved?.context?.lastReceivedAt;
+  const lastReceived = left?.lastReceivedAt;
   const late = !!lastReceived && +message.receivedAt < +new Date(lastReceived);
   if (late && reading.intent !== "emergency") {
-    const question = actor.getSnapshot().context.question;
-    actor.stop();
     const rendered = [{ lines: [{ key: "outOfOrder" as const }] }, ...(question ? [question] : [])].map((r) =>
       render(r, conversation.locale, clinic.timeZone, emergencyFacts(clinic)),
     );
     await recordExchange(db, conversation.id, now, { replies: rendered, answered: message, said });
     return rendered;
   }
-  if (!late) actor.send({ type: "RECEIVED", at: message.receivedAt.toISOString() });
 
   const ctx: CommandContext = {
     db,
@@ -298,8 +249,12 @@ async function answer(
       releaseHolds: false,
     },
   };
-  replies.push(...(await run(actor, { type: "MESSAGE", reading }, ctx)));
-  return persist(ctx, actor, replies, { answered: message, said });
+  const carry = (cmd: Command) => carryOut(ctx, cmd);
+  const received = late
+    ? snapshot
+    : (await converse(snapshot, { type: "RECEIVED", at: message.receivedAt.toISOString() }, carry)).snapshot;
+  const answered = await converse(received, { type: "MESSAGE", reading }, carry);
+  return persist(ctx, answered.snapshot, [...replies, ...answered.replies], { answered: message, said });
 }
 
 const emergencyFacts = (clinic: ClinicFacts) => ({

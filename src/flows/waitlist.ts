@@ -48,11 +48,11 @@ export async function runWaitlistCommand(ctx: WaitlistCommandContext, cmd: Waitl
         clinicId: ctx.clinicId,
         patientId: ctx.patientId,
         channel: ctx.channel,
-        specialtyId: cmd.specialtyId ?? null,
-        doctorId: cmd.doctorId ?? null,
-        typeId: cmd.typeId ?? null,
-        appointmentId: cmd.appointmentId ?? null,
-        wantedBefore: cmd.wantedBefore ? new Date(cmd.wantedBefore) : null,
+        specialtyId: cmd.params.specialtyId ?? null,
+        doctorId: cmd.params.doctorId ?? null,
+        typeId: cmd.params.typeId ?? null,
+        appointmentId: cmd.params.appointmentId ?? null,
+        wantedBefore: cmd.params.wantedBefore ? new Date(cmd.params.wantedBefore) : null,
         actor: { kind: "patient", patientId: ctx.patientId },
         now: ctx.now,
       });
@@ -65,14 +65,14 @@ export async function runWaitlistCommand(ctx: WaitlistCommandContext, cmd: Waitl
   if (!ctx.patientId) return [{ type: "WAITLIST_ANSWERED", outcome: "gone" }];
   let answer: WaitlistAnswer;
   try {
-    answer = cmd.accept
+    answer = cmd.params.accept
       ? await acceptWaitlistOffer(ctx.db, {
-          offerId: cmd.offerId,
+          offerId: cmd.params.offerId,
           patientId: ctx.patientId,
           channel: ctx.channel,
           now: ctx.now,
         })
-      : await declineWaitlistOffer(ctx.db, { offerId: cmd.offerId, patientId: ctx.patientId, now: ctx.now });
+      : await declineWaitlistOffer(ctx.db, { offerId: cmd.params.offerId, patientId: ctx.patientId, now: ctx.now });
   } catch (err) {
     // Someone else's offer, or an id we never issued: nothing to take.
     if (isDomainError(err, "not_found")) return [{ type: "WAITLIST_ANSWERED", outcome: "gone" }];
