@@ -1,7 +1,8 @@
 import express from "express";
 import helmet from "helmet";
+import { trustProxySetting } from "./config.js";
 import type { AppContext } from "./context.js";
-import { errorHandler } from "./http/errors.js";
+import { bodyTooLarge, errorHandler, isBodyTooLarge } from "./http/errors.js";
 import { healthHandler } from "./lib/health.js";
 import { metricsHandler, metricsMiddleware } from "./lib/metrics.js";
 
@@ -18,6 +19,9 @@ export interface MountedRouter {
 export function createApp(ctx: AppContext, extra: { routers?: MountedRouter[] } = {}): express.Express {
   const app = express();
   app.disable("x-powered-by");
+  // Behind a reverse proxy, req.ip (rate limits, the audit log) is the client the trusted hops
+  // name in X-Forwarded-For; without TRUST_PROXY that header is ignored, as anyone can send it.
+  if (ctx.config.TRUST_PROXY) app.set("trust proxy", trustProxySetting(ctx.config.TRUST_PROXY));
 
   // The console and chat pages are server-rendered and load only their own scripts and
   // styles: nothing from a CDN, no inline scripts. Swagger UI needs inline styles and data: images.
@@ -63,21 +67,24 @@ export function createApp(ctx: AppContext, extra: { routers?: MountedRouter[] } 
   app.use("/api", (req, res) => {
     res.status(404).json({ error: "not_found", message: `No API route for ${req.method} ${req.baseUrl}${req.path}` });
   });
+  const outcome = (code: string, diagnostics: string) => ({
+    resourceType: "OperationOutcome",
+    issue: [{ severity: "error", code, diagnostics }],
+  });
   app.use("/fhir", (req, res) => {
     res
       .status(404)
       .type("application/fhir+json")
-      .json({
-        resourceType: "OperationOutcome",
-        issue: [
-          {
-            severity: "error",
-            code: "not-found",
-            diagnostics: `No FHIR route for ${req.method} ${req.baseUrl}${req.path}`,
-          },
-        ],
-      });
+      .json(outcome("not-found", `No FHIR route for ${req.method} ${req.baseUrl}${req.path}`));
   });
+  // A body refused before reaching the FHIR router still gets a FHIR answer.
+  app.use("/fhir", ((err, _req, res, next) => {
+    if (res.headersSent || !isBodyTooLarge(err)) return next(err);
+    res
+      .status(413)
+      .type("application/fhir+json")
+      .json(outcome("too-long", bodyTooLarge(err).message));
+  }) as express.ErrorRequestHandler);
 
   app.use(errorHandler(ctx.logger));
   return app;

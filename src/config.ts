@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isIP } from "node:net";
 import { parseKey } from "./lib/secret-box.js";
 
 /** Every setting Tabib reads from the environment. The README's configuration table mirrors this. */
@@ -23,11 +24,31 @@ const ConfigSchema = z.object({
     .int()
     .positive()
     .default(8 * 3600),
+  /** Lifetime of an access token from POST /oauth2/token (client credentials). */
+  OAUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+  /**
+   * Express's "trust proxy": which hops may say who the client is (X-Forwarded-For). A hop count,
+   * or a comma-separated list of loopback, linklocal, uniquelocal, addresses and CIDRs. Unset: none.
+   */
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (v) => trustProxySetting(v) !== undefined,
+      "a hop count (1), or addresses/CIDRs/loopback/linklocal/uniquelocal separated by commas",
+    )
+    .optional(),
   HOLD_MINUTES: z.coerce.number().positive().default(5),
   CONVERSATION_IDLE_MINUTES: z.coerce.number().positive().default(30),
-  SEED_DEMO: z.enum(["auto", "never"]).default("auto"),
+  /** auto: the demo clinic with eight weeks of history into an empty database; empty: the clinic without history. */
+  SEED_DEMO: z.enum(["auto", "empty", "never"]).default("auto"),
   SEED_ADMIN_EMAIL: z.string().email().default("admin@tabib.local"),
   SEED_ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** An API client created at start when both are set and it does not exist yet, with read access (system/*.read). */
+  SEED_API_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._~-]{3,100}$/, "3–100 of A-Z a-z 0-9 . _ ~ -")
+    .optional(),
+  SEED_API_CLIENT_SECRET: z.string().min(32, "at least 32 random characters").max(512).optional(),
   PUBLIC_URL: z.string().url().optional(),
   TELEGRAM_BOT_TOKEN: z
     .string()
@@ -81,6 +102,22 @@ const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+const TRUST_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** TRUST_PROXY as Express takes it (a hop count, or the list), or undefined when it is not one of those. */
+export function trustProxySetting(value: string): number | string | undefined {
+  if (/^\d{1,2}$/.test(value.trim())) return Number(value.trim());
+  const parts = value.split(",").map((p) => p.trim());
+  const valid = parts.every((p) => {
+    if (TRUST_NAMES.has(p)) return true;
+    const [address, bits, ...rest] = p.split("/");
+    const family = isIP(address ?? "");
+    if (!family || rest.length > 0) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  return valid && parts.length > 0 ? parts.join(",") : undefined;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
@@ -104,5 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(
       `Invalid configuration: WHATSAPP_WEB_ENABLED=true and the Cloud API's ${cloud.filter((k) => c[k]).join(", ")} are both set; choose one WhatsApp transport`,
     );
+  if (Boolean(c.SEED_API_CLIENT_ID) !== Boolean(c.SEED_API_CLIENT_SECRET))
+    throw new Error("Invalid configuration: set both SEED_API_CLIENT_ID and SEED_API_CLIENT_SECRET, or neither");
   return parsed.data;
 }

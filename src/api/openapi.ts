@@ -1,4 +1,27 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from "@asteasolutions/zod-to-openapi";
+import { SCOPE_RESOURCES } from "../domain/access-scopes.js";
+
+const WHAT: Record<string, string> = {
+  read: "read and search",
+  write: "create, update and delete",
+  c: "create",
+  r: "read one",
+  u: "update",
+  d: "delete",
+  s: "search and list",
+  cruds: "everything",
+};
+
+/** Every scope a route can name, with what it allows. */
+const clientScopes = (): Record<string, string> =>
+  Object.fromEntries(
+    ["*", ...SCOPE_RESOURCES].flatMap((resource) =>
+      Object.entries(WHAT).map(([letters, what]) => [
+        `system/${resource}.${letters}`,
+        `${what}: ${resource === "*" ? "every resource" : resource}`,
+      ]),
+    ),
+  );
 
 /** A registry with the staff bearer scheme; routes add themselves to it as they are declared. */
 export function newApiRegistry(): OpenAPIRegistry {
@@ -7,7 +30,14 @@ export function newApiRegistry(): OpenAPIRegistry {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "Token from POST /auth/login",
+    description:
+      "A staff token from POST /auth/login (with `code` for accounts that use two-factor), or a client's token from POST /oauth2/token",
+  });
+  registry.registerComponent("securitySchemes", "oauth2", {
+    type: "oauth2",
+    description:
+      "Machine clients (created by an admin in the console under API clients) get a short-lived bearer token with OAuth 2.0 client credentials; each operation lists the SMART scopes that admit a client.",
+    flows: { clientCredentials: { tokenUrl: "/oauth2/token", scopes: clientScopes() } },
   });
   return registry;
 }

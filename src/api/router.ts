@@ -2,6 +2,7 @@ import { triageRoutes } from "./routes/triage.js";
 import express from "express";
 import swaggerUi from "swagger-ui-express";
 import type { AppContext } from "../context.js";
+import { sharedLimiter, type Limiter } from "../domain/limits.js";
 import { buildOpenApiDocument, newApiRegistry, type OpenApiDocument } from "./openapi.js";
 import { ApiRoutes } from "./route.js";
 import { appointmentTypeRoutes } from "./routes/appointment-types.js";
@@ -26,12 +27,12 @@ import { waitlistRoutes } from "./routes/waitlist.js";
  * Tabib's staff and integration API, to be mounted at /api after `express.json()` and
  * followed by the app's errorHandler. Also serves its OpenAPI document and Swagger UI.
  */
-export function apiRouter(ctx: AppContext): express.Router {
+export function apiRouter(ctx: AppContext, opts: { limiter?: Limiter } = {}): express.Router {
   const router = express.Router();
   const registry = newApiRegistry();
   const api = new ApiRoutes(ctx, router, registry);
 
-  authRoutes(api, ctx);
+  authRoutes(api, ctx, opts.limiter ?? sharedLimiter(ctx));
   staffRoutes(api, ctx);
   clinicRoutes(api, ctx);
   specialtyRoutes(api, ctx);

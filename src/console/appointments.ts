@@ -44,6 +44,7 @@ const ACTOR_LABEL = {
   staff: "apptByStaff",
   doctor: "apptByDoctor",
   system: "apptBySystem",
+  client: "apptByClient",
 } as const;
 
 async function clinicOf(ctx: AppContext, session: ConsoleSession, locale: "fr" | "en") {

@@ -13,6 +13,7 @@ const KIND_LABEL: Record<string, MessageKey> = {
   staff: "audStaffActor",
   doctor: "roleDoctor",
   system: "audSystemActor",
+  client: "navClients",
 };
 
 /** The audit log for admins: who read or changed what, when, from where; filtered and paginated. */

@@ -1,9 +1,8 @@
 import express, { type Request, type Response, type Router } from "express";
 import QRCode from "qrcode";
 import type { AppContext } from "../context.js";
-import { SlidingWindowLimiter } from "../api/rate-limit.js";
-import { SecretBox } from "../lib/secret-box.js";
-import { prepareLoginTiming, updateStaffUser, verifyStaffLogin } from "../domain/staff.js";
+import { LIMITS, type Limiter, type LimitRule } from "../domain/limits.js";
+import { endAllSignIns, prepareLoginTiming, updateStaffUser, verifyStaffLogin } from "../domain/staff.js";
 import { isDomainError } from "../domain/errors.js";
 import {
   cookieOptions,
@@ -18,26 +17,20 @@ import {
   STAGE_PATH,
   stageOf,
 } from "./http.js";
-import { FailureWindow } from "./failure-window.js";
 import { isLocale, LOCALE_COOKIE } from "./i18n.js";
-import { enableTotp, mfaRequired, spendTotpStep } from "./mfa.js";
-import { newRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from "./recovery-codes.js";
+import { checkSecondFactor, enableTotp, mfaRequired, openTotpSecret } from "./mfa.js";
+import { newRecoveryCodes, replaceRecoveryCodes } from "./recovery-codes.js";
 import { renderPage, type PageLocals } from "./render.js";
-import { closeOtherSessions, closeSession, openSession, SESSION_COOKIE, updateSession } from "./session.js";
+import { closeSession, keepOnlySession, openSession, SESSION_COOKIE, updateSession } from "./session.js";
 import { matchTotp, newTotpSecret, otpauthUri } from "./totp.js";
-import { sealPlaintextTotpSecrets, totpBox, totpContext } from "./totp-vault.js";
+import { totpBox, totpContext } from "./totp-vault.js";
 
-/** Console sign-in throttles. Clinic staff often share one public address, hence the roomy per-IP limit. */
+/** Console sign-in throttles (see domain/limits.ts); tests may tighten them. */
 export interface ConsoleLimits {
-  loginPerIp: { max: number; windowMs: number };
-  /** Wrong MFA codes per account (successes do not count). */
-  mfaPerUser: { max: number; windowMs: number };
+  loginPerIp: LimitRule;
 }
 
-export const DEFAULT_CONSOLE_LIMITS: ConsoleLimits = {
-  loginPerIp: { max: 30, windowMs: 60_000 },
-  mfaPerUser: { max: 5, windowMs: 5 * 60_000 },
-};
+export const DEFAULT_CONSOLE_LIMITS: ConsoleLimits = { loginPerIp: LIMITS.consoleLoginPerAddress };
 
 const YEAR_MS = 365 * 24 * 3600_000;
 const form = express.urlencoded({ extended: false, limit: "32kb" });
@@ -47,21 +40,10 @@ const field = (req: Request, name: string): string => {
 };
 
 /** Login, MFA enrolment and verification, forced password change, logout, language switch. */
-export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimits): void {
-  const loginByIp = new SlidingWindowLimiter(limits.loginPerIp.max, limits.loginPerIp.windowMs);
-  const mfaFailures = new FailureWindow(limits.mfaPerUser.max, limits.mfaPerUser.windowMs);
+export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimits, limiter: Limiter): void {
   const box = totpBox(ctx.config);
   prepareLoginTiming();
-
-  /** The account's TOTP secret in clear, or null when it cannot be opened (key changed): recovery codes still work. */
-  function accountSecret(userId: string, stored: string): string | null {
-    try {
-      return box.open(stored, totpContext(userId));
-    } catch {
-      ctx.logger.warn({ staffUserId: userId }, "console TOTP secret does not open with TOTP_ENCRYPTION_KEY");
-      return null;
-    }
-  }
+  const accountSecret = (userId: string, stored: string) => openTotpSecret(ctx, userId, stored);
 
   function showLogin(req: Request, res: Response, opts: { status?: number; error?: string; email?: string } = {}) {
     const cookies = parseCookies(req);
@@ -103,7 +85,7 @@ export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimit
         return;
       }
       const email = field(req, "email").slice(0, 320);
-      const throttle = loginByIp.take(req.ip ?? "unknown", ctx.now().getTime());
+      const throttle = await limiter.take(limits.loginPerIp, req.ip ?? "unknown", ctx.now());
       if (!throttle.allowed) {
         res.set("Retry-After", String(throttle.retryAfterSeconds));
         showLogin(req, res, {
@@ -149,6 +131,8 @@ export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimit
     guard({ stages: ["mfa", "mfa-setup", "password", "ready"] }),
     async (_req, res, next) => {
       try {
+        // Signing out signs the account out everywhere: other sessions and its API tokens too.
+        await endAllSignIns(ctx.db, mustSession(res).user.id);
         await closeSession(ctx.db, mustSession(res).id);
         res.clearCookie(SESSION_COOKIE, cookieOptions(ctx));
         res.redirect(303, "/login");
@@ -166,30 +150,23 @@ export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimit
     try {
       const session = mustSession(res);
       const { t } = res.locals as PageLocals;
-      const wait = mfaFailures.blockedFor(session.user.id, ctx.now().getTime());
-      if (wait !== null) {
+      const outcome = await checkSecondFactor(
+        ctx,
+        limiter,
+        { id: session.user.id, totpSecret: session.user.totpSecret!, totpLastStep: session.user.totpLastStep },
+        field(req, "code"),
+      );
+      if (!outcome.passed && outcome.retryAfterSeconds !== undefined) {
+        const wait = outcome.retryAfterSeconds;
         res.set("Retry-After", String(wait));
         renderPage(res, "mfa", { title: t("mfaTitle"), error: t("mfaThrottled", { seconds: wait }) }, { status: 429 });
         return;
       }
-      const code = field(req, "code").trim().slice(0, 64);
-      const secret = accountSecret(session.user.id, session.user.totpSecret!);
-      const step = secret === null ? null : matchTotp(secret, code, ctx.now(), session.user.totpLastStep);
-      const passed =
-        step !== null
-          ? await spendTotpStep(ctx.db, session.user.id, step)
-          : /^\d{6}$/.test(code.replace(/\s/g, ""))
-            ? false
-            : await useRecoveryCode(ctx.db, session.user.id, code, ctx.now());
-      if (!passed) {
-        mfaFailures.fail(session.user.id, ctx.now().getTime());
-        ctx.logger.info({ staffUserId: session.user.id }, "console MFA code refused");
+      if (!outcome.passed) {
         renderPage(res, "mfa", { title: t("mfaTitle"), error: t("mfaRefused") }, { status: 401 });
         return;
       }
       await updateSession(ctx.db, session.id, { mfaPassed: true });
-      // A secret stored before encryption at rest (and not yet sealed at start) is sealed now.
-      if (secret !== null && !SecretBox.isSealed(session.user.totpSecret!)) await sealPlaintextTotpSecrets(ctx.db, box);
       res.redirect(303, session.user.mustChangePassword ? STAGE_PATH.password : "/");
     } catch (err) {
       next(err);
@@ -244,16 +221,16 @@ export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimit
         res.redirect(303, "/");
         return;
       }
-      const wait = mfaFailures.blockedFor(session.user.id, ctx.now().getTime());
-      if (wait !== null) {
-        res.set("Retry-After", String(wait));
-        await showSetup(res, { status: 429, error: t("mfaThrottled", { seconds: wait }) });
+      const gate = await limiter.check(LIMITS.secondFactorFailures, session.user.id, ctx.now());
+      if (!gate.allowed) {
+        res.set("Retry-After", String(gate.retryAfterSeconds));
+        await showSetup(res, { status: 429, error: t("mfaThrottled", { seconds: gate.retryAfterSeconds }) });
         return;
       }
       const secret = session.pendingTotpSecret ? accountSecret(session.user.id, session.pendingTotpSecret) : null;
       const step = secret ? matchTotp(secret, field(req, "code"), ctx.now(), null) : null;
       if (!secret || step === null) {
-        mfaFailures.fail(session.user.id, ctx.now().getTime());
+        await limiter.record(LIMITS.secondFactorFailures, session.user.id, ctx.now());
         await showSetup(res, { status: 400, error: t("mfaRefused") });
         return;
       }
@@ -294,8 +271,8 @@ export function authRoutes(router: Router, ctx: AppContext, limits: ConsoleLimit
         return;
       }
       await ctx.db.prisma.staffUser.update({ where: { id: session.user.id }, data: { mustChangePassword: false } });
-      // Anyone else holding this account's old password is signed out.
-      await closeOtherSessions(ctx.db, session.user.id, session.id);
+      // Anyone else holding this account's old password is signed out, API tokens included.
+      await keepOnlySession(ctx.db, session.user.id, session.id);
       res.redirect(303, "/");
     } catch (err) {
       next(err);

@@ -151,7 +151,7 @@ export type Guard = ((req: Request, res: Response, next: NextFunction) => void) 
 export function renderError(
   res: Response,
   status: number,
-  message: "forbidden" | "notFound" | "csrfRefused" | "conflict" | "serverError",
+  message: "forbidden" | "notFound" | "csrfRefused" | "conflict" | "serverError" | "tooLarge",
 ): void {
   const { t } = res.locals as PageLocals;
   renderPage(res, "error", { title: t("errorTitle"), message: t(message) }, { status });

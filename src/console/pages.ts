@@ -11,6 +11,7 @@ import {
   type BookedAppointment,
 } from "../domain/directory.js";
 import { searchPatients } from "../domain/patients.js";
+import { setBookingMode } from "../domain/settings.js";
 import { suggestSpecialtiesFor, type TriageSuggestion } from "../domain/triage.js";
 import { refusalText } from "./clinic-forms.js";
 import { ClinicFormat, doctorName, personName, STATUS_LABEL } from "./format.js";
@@ -122,11 +123,26 @@ export function pageRoutes(router: Router, ctx: AppContext): void {
       renderPage(res, "requests", {
         title: t("requestsTitle"),
         rows: items,
-        flash: done === "accept" ? t("accepted") : done === "decline" ? t("refused") : null,
+        bookingMode: session.user.role === "doctor" ? null : setup.clinic.bookingMode,
+        flash:
+          done === "accept"
+            ? t("accepted")
+            : done === "decline"
+              ? t("refused")
+              : done === "mode"
+                ? t(setup.clinic.bookingMode === "approval" ? "bookingModeNowApproval" : "bookingModeNowInstant")
+                : null,
       });
     } catch (err) {
       next(err);
     }
+  });
+
+  router.post("/requests/booking-mode", form, guard({ roles: ["admin", "secretary"] }), async (req, res) => {
+    const session = mustSession(res);
+    const mode = (req.body as Record<string, unknown>).bookingMode === "approval" ? "approval" : "instant";
+    await setBookingMode(ctx.db, actorOf(session), session.user.clinicId, mode, req.ip);
+    res.redirect(303, "/requests?done=mode");
   });
 
   /** The pending requests from today on, as rows of the queue (reading them is audited). */

@@ -45,6 +45,7 @@ const NAV: readonly NavItem[] = [
   { href: "/billing", label: "navBilling", roles: ["admin", "secretary"] },
   { href: "/reports", label: "navReports", roles: ["admin", "secretary", "doctor"] },
   { href: "/admin/staff", label: "navStaff", roles: ["admin"] },
+  { href: "/admin/clients", label: "navClients", roles: ["admin"] },
   { href: "/admin/clinic", label: "navSettings", roles: ["admin"] },
   { href: "/admin/audit", label: "navAudit", roles: ["admin"] },
 ];

@@ -1,7 +1,10 @@
 import express, { type ErrorRequestHandler, type Router } from "express";
 import type { AppContext } from "../context.js";
 import { DomainError } from "../domain/errors.js";
+import { sharedLimiter, type Limiter } from "../domain/limits.js";
+import { isBodyTooLarge } from "../http/errors.js";
 import { adminRoutes } from "./admin.js";
+import { apiClientRoutes } from "./api-clients.js";
 import { appointmentRoutes } from "./appointments.js";
 import { auditViewerRoutes } from "./audit-viewer.js";
 import { authRoutes, DEFAULT_CONSOLE_LIMITS, type ConsoleLimits } from "./auth-routes.js";
@@ -53,9 +56,13 @@ const ASSET_CACHE = { maxAge: "365d", immutable: true } as const;
  * `tabib_session`), CSRF tokens, TOTP MFA for doctors and admins. Requests outside its paths
  * (/api, /fhir, /health…) pass through untouched, without a session lookup.
  */
-export function consoleRouter(ctx: AppContext, opts: { limits?: Partial<ConsoleLimits> } = {}): Router {
+export function consoleRouter(
+  ctx: AppContext,
+  opts: { limits?: Partial<ConsoleLimits>; limiter?: Limiter } = {},
+): Router {
   const router = express.Router();
   const limits = { ...DEFAULT_CONSOLE_LIMITS, ...opts.limits };
+  const limiter = opts.limiter ?? sharedLimiter(ctx);
 
   router.get("/assets/htmx.min.js", (_req, res) => res.sendFile(HTMX_FILE, ASSET_CACHE));
   router.use("/assets", express.static(PUBLIC_DIR, { ...ASSET_CACHE, index: false, redirect: false }));
@@ -64,7 +71,7 @@ export function consoleRouter(ctx: AppContext, opts: { limits?: Partial<ConsoleL
   router.get("/", locals);
   router.use([...CONSOLE_PREFIXES], locals);
 
-  authRoutes(router, ctx, limits);
+  authRoutes(router, ctx, limits, limiter);
   pageRoutes(router, ctx);
   adminRoutes(router, ctx);
   waitlistRoutes(router, ctx);
@@ -75,6 +82,7 @@ export function consoleRouter(ctx: AppContext, opts: { limits?: Partial<ConsoleL
   clinicalRoutes(router, ctx);
   settingsRoutes(router, ctx);
   staffAccountRoutes(router, ctx);
+  apiClientRoutes(router, ctx);
   auditViewerRoutes(router, ctx);
   deliveryRoutes(router, ctx);
   whatsappRoutes(router, ctx);
@@ -101,6 +109,7 @@ function consoleErrors(ctx: AppContext): ErrorRequestHandler {
       if (err.code === "forbidden") return renderError(res, 403, "forbidden");
       return renderError(res, 409, "conflict");
     }
+    if (isBodyTooLarge(err)) return renderError(res, 413, "tooLarge");
     const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) ctx.logger.error({ err, method: req.method, route: req.route?.path }, "console error");
     renderError(res, status === 404 ? 404 : status === 500 ? 500 : 409, status === 500 ? "serverError" : "conflict");

@@ -50,8 +50,8 @@ export async function openSession(
 ): Promise<string> {
   const token = randomBytes(32).toString("base64url");
   await db.sql.query(
-    `INSERT INTO console_session (id, staff_user_id, created_at, last_seen_at, expires_at, mfa_passed, csrf_token)
-     VALUES ($1, $2::uuid, $3, $3, $4, $5, $6)`,
+    `INSERT INTO console_session (id, staff_user_id, created_at, last_seen_at, expires_at, mfa_passed, csrf_token, token_version)
+     VALUES ($1, $2::uuid, $3, $3, $4, $5, $6, (SELECT token_version FROM staff_user WHERE id = $2::uuid))`,
     [
       hashSessionToken(token),
       staffUserId,
@@ -92,7 +92,7 @@ export async function loadSession(db: Database, token: string, now: Date): Promi
             u.id AS user_id, u.clinic_id, u.email, u.display_name, u.role, u.doctor_id, u.totp_secret,
             u.totp_last_step, u.must_change_password, u.console_locale
        FROM console_session s JOIN staff_user u ON u.id = s.staff_user_id
-      WHERE s.id = $1 AND u.active`,
+      WHERE s.id = $1 AND u.active AND s.token_version = u.token_version`,
     [id],
     { prepare: true },
   );
@@ -138,8 +138,15 @@ export async function closeSession(db: Database, id: string): Promise<void> {
   await db.sql.query(`DELETE FROM console_session WHERE id = $1`, [id]);
 }
 
-/** Ends every other session of an account (after a password change). */
-export async function closeOtherSessions(db: Database, staffUserId: string, keepId: string): Promise<void> {
+/**
+ * Keeps this session alive across a change that ended every sign-in of its account (its own
+ * password change): it moves to the account's new token version; the others are deleted.
+ */
+export async function keepOnlySession(db: Database, staffUserId: string, keepId: string): Promise<void> {
+  await db.sql.query(
+    `UPDATE console_session SET token_version = (SELECT token_version FROM staff_user WHERE id = $1::uuid) WHERE id = $2`,
+    [staffUserId, keepId],
+  );
   await db.sql.query(`DELETE FROM console_session WHERE staff_user_id = $1::uuid AND id <> $2`, [staffUserId, keepId]);
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "../lib/passwords.js";
-import type { PrismaClient } from "./db.js";
+import type { Database, PrismaClient } from "./db.js";
+import { seedDemoHistory } from "./demo/seed.js";
 
 /** Specialties with the words patients use for their symptoms, as data the triage reads. */
 export const DEMO_SPECIALTIES = [
@@ -393,6 +394,8 @@ export interface SeedResult {
   clinicId: string;
   /** Logins created by this seed, passwords in clear so they can be shown once. Empty if nothing was seeded. */
   credentials: SeedCredentials[];
+  /** What the clinic's history holds, when seedDemo gave it one. */
+  history?: { from: string; to: string; patients: number; appointments: number; invoices: number };
 }
 
 const newPassword = () => randomBytes(12).toString("base64url");
@@ -473,17 +476,56 @@ export async function seedDemoClinic(
     { role: "doctor", email: "dr.martin@tabib.local", password: newPassword() },
   ];
   const names = { admin: "Administrateur", secretary: "Secrétariat", doctor: "Dr Claire Martin" };
-  for (const c of credentials) {
+  // Each hash takes a core for a while (argon2id): the three go to the thread pool together.
+  const hashes = await Promise.all(credentials.map((c) => hashPassword(c.password)));
+  for (const [i, c] of credentials.entries()) {
     await prisma.staffUser.create({
       data: {
         clinicId: clinic.id,
         email: c.email,
         displayName: names[c.role],
         role: c.role,
-        passwordHash: await hashPassword(c.password),
+        passwordHash: hashes[i]!,
         doctorId: c.role === "doctor" ? doctorIds[0] : null,
       },
     });
   }
   return { clinicId: clinic.id, credentials };
+}
+
+export interface DemoOptions {
+  adminEmail?: string;
+  adminPassword?: string;
+  /**
+   * The clinic's eight weeks of history and three weeks of bookings around `now` (default: the
+   * current time), drawn with `seed`; false for the clinic, its doctors and logins alone.
+   */
+  history?: false | { now?: Date; seed?: number };
+}
+
+/**
+ * The demo clinic with its history (see src/data/demo/history.ts), on a database that has no
+ * clinic yet; one that has is left as it is. If the history cannot be written, the clinic is
+ * removed again, so the next start seeds afresh and prints the logins then.
+ */
+export async function seedDemo(db: Database, opts: DemoOptions = {}): Promise<SeedResult> {
+  const seeded = await seedDemoClinic(db.prisma, opts);
+  if (seeded.credentials.length === 0 || opts.history === false) return seeded;
+  try {
+    const h = await seedDemoHistory(db, seeded.clinicId, opts.history ?? {});
+    return {
+      ...seeded,
+      history: {
+        from: h.firstDay,
+        to: h.lastDay,
+        patients: h.patients.length,
+        appointments: h.appointments.length,
+        invoices: h.invoices.length,
+      },
+    };
+  } catch (err) {
+    await db.sql.query(`DELETE FROM staff_user WHERE clinic_id = $1::uuid`, [seeded.clinicId]);
+    await db.sql.query(`DELETE FROM clinic WHERE id = $1::uuid`, [seeded.clinicId]);
+    throw err;
+  }
 }

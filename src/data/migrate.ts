@@ -43,7 +43,11 @@ const LEDGER = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
  * advisory lock so two instances starting together do not race.
  * Refuses to continue if an applied migration's file was edited afterwards.
  */
-export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]> {
+export async function migrate(
+  sql: Sql,
+  dir = MIGRATIONS_DIR,
+  opts: { onApplying?: (pending: string[]) => void } = {},
+): Promise<string[]> {
   const migrations = await readMigrations(dir);
   const ran = await sql.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(7411001)");
@@ -53,6 +57,8 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]>
     );
     const applied = new Map(done.map((r) => [r.migration_name, r.checksum]));
     const ran: string[] = [];
+    const pending = migrations.filter((m) => !applied.has(m.name));
+    if (pending.length > 0) opts.onApplying?.(pending.map((m) => m.name));
     for (const m of migrations) {
       const previous = applied.get(m.name);
       if (previous !== undefined) {

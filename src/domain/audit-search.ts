@@ -21,7 +21,7 @@ export interface AuditFilter {
 export interface AuditRow {
   id: string;
   at: Date;
-  actorKind: "patient" | "staff" | "doctor" | "system";
+  actorKind: "patient" | "staff" | "doctor" | "system" | "client";
   actorId: string | null;
   actorName: string | null;
   action: string;
@@ -74,6 +74,10 @@ export const KNOWN_AUDIT_ACTIONS = [
   "appointment_type.create",
   "appointment_type.update",
   "audit.search",
+  "api_client.create",
+  "api_client.rotate",
+  "api_client.revoke",
+  "api_client.token",
 ] as const;
 
 interface Row {
@@ -105,13 +109,14 @@ export async function searchAudit(
   const limit = Math.min(Math.max(page.limit ?? AUDIT_PAGE_SIZE, 1), 200);
   const rows = await db.sql.query<Row>(
     `SELECT a.id::text AS id, a.at, a.actor_kind, a.actor_id, a.action, a.resource_type, a.resource_id,
-            a.patient_id, a.ip, coalesce(s.display_name, ap.first_name || ' ' || ap.last_name) AS actor_name,
+            a.patient_id, a.ip, coalesce(s.display_name, ap.first_name || ' ' || ap.last_name, c.name) AS actor_name,
             p.first_name, p.last_name
        FROM audit_log a
        LEFT JOIN staff_user s ON a.actor_kind IN ('staff', 'doctor') AND s.id::text = a.actor_id
        LEFT JOIN patient ap ON a.actor_kind = 'patient' AND ap.id::text = a.actor_id
+       LEFT JOIN api_client c ON a.actor_kind = 'client' AND c.id::text = a.actor_id
        LEFT JOIN patient p ON p.id = a.patient_id
-      WHERE (s.clinic_id = $1::uuid OR p.clinic_id = $1::uuid OR ap.clinic_id = $1::uuid)
+      WHERE (s.clinic_id = $1::uuid OR p.clinic_id = $1::uuid OR ap.clinic_id = $1::uuid OR c.clinic_id = $1::uuid)
         AND ($2::uuid IS NULL OR a.patient_id = $2::uuid)
         AND ($3::text IS NULL OR a.actor_id = $3::text)
         AND ($4::text IS NULL OR a.action = $4::text OR a.action LIKE $4::text || '.%')

@@ -12,6 +12,7 @@ import type {
 } from "../data/generated/client.js";
 import { auditAppointmentList, recordAudit } from "./audit.js";
 import { DomainError, invalid, notFound } from "./errors.js";
+import type { ClientActor } from "./actor.js";
 import { uniqueViolationAsConflict, type StaffActor } from "./staff.js";
 
 /*
@@ -451,16 +452,18 @@ const patientSummary = { patient: { select: { id: true, firstName: true, lastNam
 export async function listAppointments(
   db: Database,
   clinicId: string,
-  actor: StaffActor,
+  actor: StaffActor | ClientActor,
   filter: AppointmentFilter,
   ip?: string | null,
 ): Promise<BookedAppointment[]> {
   if (filter.to <= filter.from) throw invalid("to", "must be after from");
-  if (actor.role === "doctor" && filter.doctorId && filter.doctorId !== actor.doctorId) {
+  if (actor.kind === "staff" && actor.role === "doctor" && filter.doctorId && filter.doctorId !== actor.doctorId) {
     throw new DomainError("forbidden", "Doctors see only their own appointments");
   }
   const doctorId =
-    actor.role === "doctor" ? (actor.doctorId ?? "00000000-0000-0000-0000-000000000000") : filter.doctorId;
+    actor.kind === "staff" && actor.role === "doctor"
+      ? (actor.doctorId ?? "00000000-0000-0000-0000-000000000000")
+      : filter.doctorId;
   const rows = await db.prisma.appointment.findMany({
     where: {
       clinicId,
@@ -488,12 +491,12 @@ export async function listAppointments(
 export async function appointmentForStaff(
   db: Database,
   clinicId: string,
-  actor: StaffActor,
+  actor: StaffActor | ClientActor,
   id: string,
 ): Promise<BookedAppointment> {
   const appointment = await db.prisma.appointment.findFirst({ where: { id, clinicId }, include: patientSummary });
   if (!appointment) throw notFound("appointment", id);
-  if (actor.role === "doctor" && appointment.doctorId !== actor.doctorId) {
+  if (actor.kind === "staff" && actor.role === "doctor" && appointment.doctorId !== actor.doctorId) {
     throw new DomainError("forbidden", "Doctors see only their own appointments");
   }
   return appointment;
@@ -503,7 +506,7 @@ export async function appointmentForStaff(
 export async function readAppointment(
   db: Database,
   clinicId: string,
-  actor: StaffActor,
+  actor: StaffActor | ClientActor,
   id: string,
   ip?: string | null,
   action = "appointment.read",

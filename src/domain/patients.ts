@@ -2,6 +2,7 @@ import { inTransaction, type Database } from "../data/db.js";
 import type { Patient } from "../data/generated/client.js";
 import { recordAudit } from "./audit.js";
 import { DomainError, notFound } from "./errors.js";
+import type { ClientActor } from "./actor.js";
 import { uniqueViolationAsConflict, type StaffActor } from "./staff.js";
 
 /*
@@ -14,6 +15,11 @@ export interface PatientAccess {
   clinicId: string;
   actor: StaffActor;
   ip?: string | null;
+}
+
+/** Access through a door API clients use too: a staff member, or a client acting for the whole clinic. */
+export interface CallerAccess extends Omit<PatientAccess, "actor"> {
+  actor: StaffActor | ClientActor;
 }
 
 export interface PatientFields {
@@ -31,8 +37,8 @@ export interface PatientFields {
  * Doctors see their own patients only (an appointment with them that they did not decline:
  * a refused request is no care relationship); admins and secretaries the whole clinic.
  */
-function reachFilter(actor: StaffActor) {
-  if (actor.role !== "doctor") return {};
+function reachFilter(actor: StaffActor | ClientActor) {
+  if (actor.kind !== "staff" || actor.role !== "doctor") return {};
   return { appointments: { some: ownAppointment(actor.doctorId) } };
 }
 
@@ -47,7 +53,7 @@ const ownAppointment = (doctorId: string | null | undefined) => ({
  */
 export async function searchPatients(
   db: Database,
-  access: PatientAccess,
+  access: CallerAccess,
   query: { q: string; limit?: number },
 ): Promise<Patient[]> {
   const q = query.q.trim();
@@ -91,7 +97,7 @@ export async function searchPatients(
 // international prefix or the trunk 0 is dropped.
 const phoneCore = (digits: string): string => digits.replace(/^\+/, "").replace(/^00/, "").replace(/^0/, "");
 
-export async function readPatient(db: Database, access: PatientAccess, patientId: string): Promise<Patient> {
+export async function readPatient(db: Database, access: CallerAccess, patientId: string): Promise<Patient> {
   const patient = await findReachable(db, access, patientId);
   await recordAudit(db, {
     actor: access.actor,
@@ -117,11 +123,11 @@ const toPatient = (row: Omit<Patient, "birthDate"> & { birthDate: string | null 
 });
 
 /** Registers a patient with its audit entry, as one unit (SQL only, so it can join a caller's transaction). */
-export function createPatient(db: Database, access: PatientAccess, fields: PatientFields): Promise<Patient> {
+export function createPatient(db: Database, access: CallerAccess, fields: PatientFields): Promise<Patient> {
   return inTransaction(db, (tx) => insertPatient(tx, access, fields));
 }
 
-async function insertPatient(db: Database, access: PatientAccess, fields: PatientFields): Promise<Patient> {
+async function insertPatient(db: Database, access: CallerAccess, fields: PatientFields): Promise<Patient> {
   let patient: Patient;
   try {
     const [row] = await db.sql.query<Parameters<typeof toPatient>[0]>(
@@ -155,7 +161,7 @@ async function insertPatient(db: Database, access: PatientAccess, fields: Patien
 
 export async function updatePatient(
   db: Database,
-  access: PatientAccess,
+  access: CallerAccess,
   patientId: string,
   changes: Partial<PatientFields>,
 ): Promise<Patient> {
@@ -181,10 +187,10 @@ export async function updatePatient(
 }
 
 /** The patient, when in this clinic and within the actor's reach (not audited: callers audit what they do). */
-export async function findReachable(db: Database, access: PatientAccess, patientId: string): Promise<Patient> {
+export async function findReachable(db: Database, access: CallerAccess, patientId: string): Promise<Patient> {
   const patient = await db.prisma.patient.findFirst({ where: { id: patientId, clinicId: access.clinicId } });
   if (!patient) throw notFound("patient", patientId);
-  if (access.actor.role === "doctor") {
+  if (access.actor.kind === "staff" && access.actor.role === "doctor") {
     const seen = await db.prisma.appointment.count({ where: { patientId, ...ownAppointment(access.actor.doctorId) } });
     if (!access.actor.doctorId || seen === 0)
       throw new DomainError("forbidden", "Doctors can only open the records of their own patients");

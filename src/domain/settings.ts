@@ -173,6 +173,36 @@ export async function saveClinicSettings(
   return { clinic, changed };
 }
 
+/**
+ * Whether the bot books at once or asks the front desk first: a daily decision of the front desk
+ * (a doctor away, a full week), so secretaries may switch it as well as admins. Audited.
+ */
+export async function setBookingMode(
+  db: Database,
+  actor: StaffActor,
+  clinicId: string,
+  mode: ClinicSettings["bookingMode"],
+  ip?: string | null,
+): Promise<void> {
+  if (actor.role === "doctor") throw new DomainError("forbidden", "The front desk decides how the bot books");
+  if (mode !== "instant" && mode !== "approval") throw invalid("bookingMode", "instant or approval");
+  const changed = await db.sql.query(
+    `UPDATE clinic SET booking_mode = $2::"BookingMode", updated_at = now()
+      WHERE id = $1::uuid AND booking_mode <> $2::"BookingMode" RETURNING 1`,
+    [clinicId, mode],
+  );
+  if (changed.length === 0) return;
+  forgetClinicFacts();
+  await recordAudit(db, {
+    actor,
+    action: "clinic.update",
+    resourceType: "clinic",
+    resourceId: clinicId,
+    ip,
+    detail: { fields: ["bookingMode"] },
+  });
+}
+
 /** "fièvre, toux\nmal de gorge" → ["fièvre", "toux", "mal de gorge"]: trimmed, lower-case, each once. */
 export function parseKeywords(text: string): string[] {
   const seen = new Set<string>();

@@ -16,7 +16,19 @@ export interface StaffIdentity {
 }
 
 export type LoginOutcome =
-  { ok: true; staff: StaffIdentity } | { ok: false; reason: "bad_credentials" | "locked" | "inactive" };
+  | { ok: true; staff: StaffIdentity; tokenVersion: number; enrolled: boolean }
+  | { ok: false; reason: "bad_credentials" | "locked" | "inactive" };
+
+/** Doctors and admins reach patient records and accounts: a password alone is not enough for them, on any door. */
+export const twoFactorRequired = (role: StaffRole): boolean => role === "doctor" || role === "admin";
+
+/**
+ * Ends every console session and API token of the account at once (logout, and whatever
+ * changes who may sign in as it): both carry the version they were made under.
+ */
+export async function endAllSignIns(db: Database, staffUserId: string): Promise<void> {
+  await db.sql.query(`UPDATE staff_user SET token_version = token_version + 1 WHERE id = $1::uuid`, [staffUserId]);
+}
 
 /** Consecutive wrong passwords before the account is locked. */
 export const MAX_FAILED_LOGINS = 5;
@@ -58,7 +70,12 @@ export async function verifyStaffLogin(
   if (user.failedLogins !== 0 || user.lockedUntil !== null) {
     await db.prisma.staffUser.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null } });
   }
-  return { ok: true, staff: { userId: user.id, clinicId: user.clinicId, role: user.role, doctorId: user.doctorId } };
+  return {
+    ok: true,
+    staff: { userId: user.id, clinicId: user.clinicId, role: user.role, doctorId: user.doctorId },
+    tokenVersion: user.tokenVersion,
+    enrolled: user.totpSecret !== null,
+  };
 }
 
 async function recordFailure(db: Database, user: StaffUser, now: Date): Promise<void> {
@@ -140,6 +157,11 @@ export async function updateStaffUser(
     changes.doctorId !== undefined ? changes.doctorId : role === "doctor" ? user.doctorId : null,
   );
   if (changes.password !== undefined) checkPassword(changes.password);
+  // A new password, another role or a deactivation ends every sign-in made before it.
+  const signInsEnd =
+    changes.password !== undefined ||
+    role !== user.role ||
+    (changes.active !== undefined && changes.active !== user.active);
   try {
     return await db.prisma.staffUser.update({
       where: { id: user.id },
@@ -150,6 +172,7 @@ export async function updateStaffUser(
         active: changes.active,
         ...(changes.password !== undefined ? { passwordHash: await hashPassword(changes.password) } : {}),
         ...(changes.unlock || changes.password !== undefined ? { failedLogins: 0, lockedUntil: null } : {}),
+        ...(signInsEnd ? { tokenVersion: { increment: 1 } } : {}),
       },
     });
   } catch (err) {

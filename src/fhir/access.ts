@@ -1,17 +1,17 @@
 import type { Prisma } from "../data/generated/client.js";
-import type { StaffPrincipal } from "../http/auth.js";
+import type { Caller } from "../http/auth.js";
 
 /**
- * Patients a staff member may see: a doctor only those who have ever had an appointment with
- * them; secretaries and admins the whole clinic. Clinic scoping is applied by callers.
+ * Patients a caller may see: a doctor only those who have ever had an appointment with them;
+ * secretaries, admins and API clients the whole clinic. Clinic scoping is applied by callers.
  */
-export function visiblePatients(staff: StaffPrincipal): Prisma.PatientWhereInput {
-  if (staff.role !== "doctor") return {};
-  if (!staff.doctorId) return { id: { in: [] } };
-  return { appointments: { some: { doctorId: staff.doctorId } } };
+export function visiblePatients(caller: Caller): Prisma.PatientWhereInput {
+  if (caller.kind === "client" || caller.role !== "doctor") return {};
+  if (!caller.doctorId) return { id: { in: [] } };
+  return { appointments: { some: { doctorId: caller.doctorId } } };
 }
 
-/** Appointments a staff member may see: any appointment of a patient they may see. */
-export function visibleAppointments(staff: StaffPrincipal): Prisma.AppointmentWhereInput {
-  return staff.role === "doctor" ? { patient: visiblePatients(staff) } : {};
+/** Appointments a caller may see: any appointment of a patient they may see. */
+export function visibleAppointments(caller: Caller): Prisma.AppointmentWhereInput {
+  return caller.kind !== "client" && caller.role === "doctor" ? { patient: visiblePatients(caller) } : {};
 }

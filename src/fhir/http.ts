@@ -12,12 +12,14 @@ export function sendFhir(res: Response, status: number, body: Resource): void {
   res.status(status).set("Content-Type", FHIR_JSON).send(JSON.stringify(body));
 }
 
-/** Absolute base of the FHIR endpoint for fullUrl and links: PUBLIC_URL when set, else the request's host. */
+/** Where Tabib is reached: PUBLIC_URL when set, else the request's own scheme and host. */
+export function publicOrigin(ctx: AppContext, req: Request): string {
+  return ctx.config.PUBLIC_URL ? ctx.config.PUBLIC_URL.replace(/\/+$/, "") : `${req.protocol}://${req.get("host")}`;
+}
+
+/** Absolute base of the FHIR endpoint for fullUrl and links. */
 export function fhirBase(ctx: AppContext, req: Request): string {
-  const origin = ctx.config.PUBLIC_URL
-    ? ctx.config.PUBLIC_URL.replace(/\/+$/, "")
-    : `${req.protocol}://${req.get("host")}`;
-  return `${origin}${req.baseUrl}`;
+  return `${publicOrigin(ctx, req)}${req.baseUrl}`;
 }
 
 const DOMAIN_STATUS: Partial<Record<DomainError["code"], number>> = { not_found: 404, invalid: 400, forbidden: 403 };

@@ -1,17 +1,18 @@
 import { readFileSync } from "node:fs";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { AppContext } from "../context.js";
-import { requireStaff, staffActor } from "../http/auth.js";
+import type { Interaction } from "../domain/access-scopes.js";
+import { callerActor, challenge, forbiddenReason, identify, isRefusal } from "../http/auth.js";
 import { FhirError } from "./errors.js";
 import { appointmentHandler } from "./handlers/appointment.js";
-import type { ResourceHandler } from "./handlers/handler.js";
+import { INTERACTION_SCOPE, type ResourceHandler } from "./handlers/handler.js";
 import { patientHandler } from "./handlers/patient.js";
 import { practitionerHandler } from "./handlers/practitioner.js";
 import { scheduleHandler } from "./handlers/schedule.js";
 import { slotHandler } from "./handlers/slot.js";
-import { fhirBase, fhirErrorHandler, sendFhir } from "./http.js";
+import { fhirBase, fhirErrorHandler, publicOrigin, sendFhir } from "./http.js";
 import { searchsetBundle } from "./resources/bundle.js";
-import { capabilityStatement } from "./resources/capability-statement.js";
+import { capabilityStatement, smartConfiguration } from "./resources/capability-statement.js";
 import { operationOutcome } from "./resources/operation-outcome.js";
 import type { BundleLink, OperationOutcomeIssue } from "./resources/types.js";
 import { SearchRequest } from "./search/params.js";
@@ -36,7 +37,8 @@ const softwareVersion = (() => {
 
 /**
  * The FHIR R4 facade: read and search-type for Patient, Practitioner, Schedule, Slot and
- * Appointment, plus the CapabilityStatement at /metadata (the only route open without a token).
+ * Appointment, for staff tokens and API clients' tokens (SMART system scopes); the
+ * CapabilityStatement at /metadata and the SMART configuration are open without a token.
  */
 export function fhirRouter(ctx: AppContext): express.Router {
   const router = express.Router();
@@ -46,23 +48,35 @@ export function fhirRouter(ctx: AppContext): express.Router {
     sendFhir(
       res,
       200,
-      capabilityStatement({ base: fhirBase(ctx, req), now: ctx.now(), softwareVersion, resources: [...FHIR_HANDLERS] }),
+      capabilityStatement({
+        base: fhirBase(ctx, req),
+        tokenEndpoint: `${publicOrigin(ctx, req)}/oauth2/token`,
+        now: ctx.now(),
+        softwareVersion,
+        resources: [...FHIR_HANDLERS],
+      }),
     );
   });
 
-  router.use(requireStaff(ctx));
+  router.get("/.well-known/smart-configuration", (req, res) => {
+    res.set("Cache-Control", "max-age=3600").json(smartConfiguration(`${publicOrigin(ctx, req)}/oauth2/token`));
+  });
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {
-    const staff = req.staff!;
+    const caller = await identify(ctx, req);
+    if (isRefusal(caller)) {
+      res.set("WWW-Authenticate", challenge(caller));
+      throw new FhirError(401, caller.error === "mfa_required" ? "security" : "login", caller.message);
+    }
     const clinic = await ctx.db.prisma.clinic.findUnique({
-      where: { id: staff.clinicId },
+      where: { id: caller.clinicId },
       select: { id: true, name: true, timeZone: true, defaultLocale: true },
     });
     if (!clinic) throw new FhirError(403, "forbidden", "The token's clinic does not exist");
     const scope: FhirScope = {
       ctx,
-      staff,
-      actor: staffActor(staff),
+      caller,
+      actor: callerActor(caller),
       clinic: { id: clinic.id, name: clinic.name, timeZone: clinic.timeZone, locale: clinic.defaultLocale },
       now: ctx.now(),
       ...(req.ip ? { ip: req.ip } : {}),
@@ -71,15 +85,21 @@ export function fhirRouter(ctx: AppContext): express.Router {
     next();
   });
 
-  const handlerFor = (type: string): ResourceHandler => {
-    const h = handlers.get(type);
+  /** The handler for a type, once the caller is admitted to this interaction on it (role-free for staff). */
+  const handlerFor = (type: string, interaction: Interaction, scope: FhirScope): ResourceHandler => {
+    const h = handlers.get(type as ResourceHandler["type"]);
     if (!h) throw new FhirError(404, "not-supported", `Resource type ${type} is not supported here`);
+    const refused = forbiddenReason(scope.caller, {
+      roles: ["admin", "secretary", "doctor"],
+      scope: { resource: h.type, interaction },
+    });
+    if (refused) throw new FhirError(403, "forbidden", refused);
     return h;
   };
 
   router.get("/:type", async (req, res) => {
-    const handler = handlerFor(req.params.type!);
     const scope = res.locals.fhirScope as FhirScope;
+    const handler = handlerFor(req.params.type!, INTERACTION_SCOPE["search-type"], scope);
     const at = req.originalUrl.indexOf("?");
     const query = new URLSearchParams(at >= 0 ? req.originalUrl.slice(at + 1) : "");
     const strict = /(^|[;,\s])handling\s*=\s*strict\b/i.test(req.get("prefer") ?? "");
@@ -118,8 +138,9 @@ export function fhirRouter(ctx: AppContext): express.Router {
   });
 
   router.get("/:type/:id", async (req, res) => {
-    const handler = handlerFor(req.params.type!);
-    const resource = await handler.read(res.locals.fhirScope as FhirScope, req.params.id!);
+    const scope = res.locals.fhirScope as FhirScope;
+    const handler = handlerFor(req.params.type!, INTERACTION_SCOPE.read, scope);
+    const resource = await handler.read(scope, req.params.id!);
     if (!resource) throw new FhirError(404, "not-found", `${handler.type}/${req.params.id} is not known`);
     sendFhir(res, 200, resource);
   });

@@ -28,6 +28,21 @@ export function zodProblem(err: ZodError): {
   return { error: "invalid", message: `${first.field}: ${first.message}`, field: first.field, issues };
 }
 
+/** body-parser's refusal of a body over the route's limit (type entity.too.large, status 413). */
+export function isBodyTooLarge(err: unknown): boolean {
+  const e = err as { type?: unknown; status?: unknown } | null;
+  return e?.type === "entity.too.large" || e?.status === 413;
+}
+
+/** The answer to an oversize body, on every door that answers JSON. */
+export function bodyTooLarge(err: unknown): { error: "payload_too_large"; message: string } {
+  const limit = (err as { limit?: unknown }).limit;
+  return {
+    error: "payload_too_large",
+    message: `The request body is too large${typeof limit === "number" ? `: at most ${limit} bytes are accepted here` : ""}`,
+  };
+}
+
 /** Last middleware: domain errors become their status, anything else a bare 500 — never a stack trace. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -40,12 +55,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(STATUS[err.code]).json({ error: err.code, message: err.message, ...err.details });
       return;
     }
-    // body-parser failures (malformed JSON, too large) carry their own 4xx status.
+    if (isBodyTooLarge(err)) {
+      res.status(413).json(bodyTooLarge(err));
+      return;
+    }
+    // Other body-parser failures (malformed JSON, a charset it cannot read) carry their own 4xx status.
     const status = typeof err?.status === "number" && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status < 500) {
       res.status(status).json({
         error: err.type ?? "bad_request",
-        message: status === 413 ? "Request body too large" : "Malformed request body",
+        message: "Malformed request body",
       });
       return;
     }

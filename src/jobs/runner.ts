@@ -84,6 +84,11 @@ export function startJobs(
     const next = previous
       .catch(() => undefined)
       .then(() => sweepFollowUps(deps, { queue, lookaheadMs }))
+      .then((report) => {
+        const acted = report.repaired + report.reminders + report.notices + report.smsFallbacks > 0;
+        logger[acted ? "info" : "debug"](report, "follow-up sweep done");
+        return report;
+      })
       .catch((err: unknown) => {
         logger.error({ err }, "follow-up sweep failed");
         return { repaired: 0, reminders: 0, notices: 0, smsFallbacks: 0 };

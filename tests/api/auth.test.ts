@@ -30,8 +30,10 @@ describe("staff login", () => {
   });
 
   it("the email is matched whatever its case", async () => {
-    const { email, password } = world.credentials.admin;
-    expect((await api.post("/auth/login", { email: email.toUpperCase(), password })).status).toBe(200);
+    const { email, password, code } = world.credentials.admin;
+    expect((await api.post("/auth/login", { email: email.toUpperCase(), password, code: await code!() })).status).toBe(
+      200,
+    );
   });
 
   it("a logged-in doctor sees who they are", async () => {
@@ -84,7 +86,9 @@ describe("lockout and rate limits", () => {
     world.setNow(new Date(MONDAY_9AM_PARIS.getTime() + 16 * 60_000));
     try {
       const again = await startApi(world.ctx);
-      expect((await again.post("/auth/login", { email, password })).status).toBe(200);
+      expect(
+        (await again.post("/auth/login", { email, password, code: await world.credentials.doctor.code!() })).status,
+      ).toBe(200);
       const after = await world.ctx.db.prisma.staffUser.findUniqueOrThrow({ where: { email } });
       expect(after).toMatchObject({ failedLogins: 0, lockedUntil: null });
     } finally {

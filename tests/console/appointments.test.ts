@@ -340,3 +340,33 @@ describe("the unconfirmed list", () => {
     expect(own.html).not.toContain("Rita Silence");
   });
 });
+
+describe("how the bot books", () => {
+  it("the front desk switches the clinic to approval and back from the request queue, audited; doctors cannot", async () => {
+    const { v } = await secretary();
+    const queue = await v.get("/requests");
+    expect(queue.html).toContain('name="bookingMode" value="instant" checked');
+    const csrf = csrfOf(queue.html);
+    const switched = await v.post("/requests/booking-mode", { _csrf: csrf, bookingMode: "approval" });
+    expect(switched.location).toBe("/requests?done=mode");
+    const after = await v.follow(switched);
+    expect(after.html).toContain("attendent désormais votre validation");
+    expect(after.html).toContain('name="bookingMode" value="approval" checked');
+    const clinic = () => world.ctx.db.prisma.clinic.findUniqueOrThrow({ where: { id: world.clinicId } });
+    expect((await clinic()).bookingMode).toBe("approval");
+    const audit = await world.ctx.db.prisma.auditLog.findFirst({
+      where: { action: "clinic.update", resourceId: world.clinicId },
+      orderBy: { at: "desc" },
+    });
+    expect(audit?.detail).toEqual({ fields: ["bookingMode"] });
+
+    const d = await staffVisitor(world, base, "doctor");
+    const doctorCsrf = csrfOf((await d.get("/schedule")).html);
+    expect((await d.get("/requests")).html).not.toContain('name="bookingMode"');
+    expect((await d.post("/requests/booking-mode", { _csrf: doctorCsrf, bookingMode: "instant" })).status).toBe(403);
+    expect((await clinic()).bookingMode).toBe("approval");
+
+    await v.post("/requests/booking-mode", { _csrf: csrf, bookingMode: "instant" });
+    expect((await clinic()).bookingMode).toBe("instant");
+  });
+});

@@ -53,7 +53,7 @@ describe("docker-compose.yml", () => {
     expect(services.redis!.image).toMatch(/^redis:7/);
     expect(services.app!.build).toBeDefined();
     expect(services.worker!.image).toBe(services.app!.image);
-    expect(services.worker!.command).toEqual(["node", "--import", "tsx", "src/worker.ts"]);
+    expect(services.worker!.command).toEqual(["node", "dist/worker.js"]);
     expect(services.app!.ports).toContain("3000:3000");
   });
 
@@ -136,12 +136,15 @@ describe(".env.example", () => {
 });
 
 describe("Dockerfile", () => {
-  it("builds on node:20-bookworm-slim, installs from the lockfile without install scripts, and runs as a non-root user", async () => {
+  it("compiles with the development tools, runs the build with production dependencies only, as a non-root user", async () => {
     const dockerfile = await read("Dockerfile");
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
-    expect(dockerfile).toMatch(/^RUN npm install --ignore-scripts\b/m);
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS build$/m);
+    expect(dockerfile).toMatch(/^RUN npm install --ignore-scripts\b.*&& npm run db:generate$/m);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(dockerfile).toMatch(/^RUN npm install --omit=dev --ignore-scripts\b/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "--import", "tsx", "src\/main\.ts"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
     const ignored = (await read(".dockerignore")).split("\n");
     for (const entry of ["node_modules", ".env", ".data", ".git"]) expect(ignored).toContain(entry);
   });

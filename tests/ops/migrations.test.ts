@@ -61,6 +61,7 @@ const HAND_WRITTEN = [
   "function open_exchange",
   "function record_exchange",
   "function doctor_name",
+  "function rate_limit_hit",
 ];
 
 /** The public schema as comparable lines: tables, columns, indexes, constraints, enums, extensions, functions. */

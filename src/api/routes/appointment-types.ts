@@ -60,10 +60,11 @@ export function appointmentTypeRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "Kinds of appointment offered, with duration and price",
     access: ["admin", "secretary", "doctor"],
+    scope: "HealthcareService.s",
     query: z.object({ specialtyId: z.uuid().optional(), active: QueryBool.optional() }),
     ok: { description: "Appointment types", schema: z.array(AppointmentTypeDto) },
-    async handler({ staff, query }) {
-      return (await listAppointmentTypes(ctx.db, staff.clinicId, query)).map(present);
+    async handler({ caller, query }) {
+      return (await listAppointmentTypes(ctx.db, caller.clinicId, query)).map(present);
     },
   });
 
@@ -73,11 +74,12 @@ export function appointmentTypeRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "Add an appointment type",
     access: ["admin"],
+    scope: "HealthcareService.c",
     body: NewAppointmentType,
     ok: { status: 201, description: "Created", schema: AppointmentTypeDto },
     errors: { 409: "The code is already used" },
-    async handler({ staff, body }) {
-      return present(await createAppointmentType(ctx.db, staff.clinicId, body));
+    async handler({ caller, body }) {
+      return present(await createAppointmentType(ctx.db, caller.clinicId, body));
     },
   });
 
@@ -87,12 +89,13 @@ export function appointmentTypeRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "Change an appointment type",
     access: ["admin"],
+    scope: "HealthcareService.u",
     params: IdParams,
     body: AppointmentTypeChanges,
     ok: { description: "Updated", schema: AppointmentTypeDto },
     errors: { 404: "No such appointment type", 409: "The code is already used" },
-    async handler({ staff, params, body }) {
-      return present(await updateAppointmentType(ctx.db, staff.clinicId, params.id, body));
+    async handler({ caller, params, body }) {
+      return present(await updateAppointmentType(ctx.db, caller.clinicId, params.id, body));
     },
   });
 }

@@ -18,7 +18,7 @@ import {
   type BookedAppointment,
 } from "../../domain/directory.js";
 import { DomainError } from "../../domain/errors.js";
-import type { StaffPrincipal } from "../../http/auth.js";
+import { callerActor, type Caller } from "../../http/auth.js";
 import { actorOf, type ApiRoutes } from "../route.js";
 import { AppointmentStatusName, ChannelName, IdParams, Instant, iso, Timestamp } from "../schemas.js";
 
@@ -47,7 +47,7 @@ const AppointmentEventDto = z
   .object({
     id: z.uuid(),
     at: Timestamp,
-    actorKind: z.enum(["patient", "staff", "doctor", "system"]),
+    actorKind: z.enum(["patient", "staff", "doctor", "system", "client"]),
     actorId: z.string().nullable(),
     fromStatus: AppointmentStatusName.nullable(),
     toStatus: AppointmentStatusName,
@@ -145,8 +145,8 @@ const Cancel = z.strictObject({ reason: Reason.optional(), override: Override.op
 const Decision = z.strictObject({ reason: Reason.optional() }).meta({ id: "Decision" });
 
 /** A doctor books and squeezes in only on their own schedule. */
-function ensureOwnDoctor(staff: StaffPrincipal, doctorId: string): void {
-  if (staff.role === "doctor" && staff.doctorId !== doctorId)
+function ensureOwnDoctor(caller: Caller, doctorId: string): void {
+  if (caller.kind !== "client" && caller.role === "doctor" && caller.doctorId !== doctorId)
     throw new DomainError("forbidden", "Doctors book only on their own schedule");
 }
 
@@ -166,10 +166,11 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     summary: "The appointment book over a range, by doctor, patient or status (doctors: their own)",
     description: "Each appointment returned is audited as a read of its patient's data.",
     access: anyStaff,
+    scope: "Appointment.s",
     query: ListQuery,
     ok: { description: "Appointments starting in [from, to)", schema: z.array(AppointmentDto) },
-    async handler({ staff, query, req }) {
-      return (await listAppointments(ctx.db, staff.clinicId, actorOf(staff), query, req.ip)).map(present);
+    async handler({ caller, query, req }) {
+      return (await listAppointments(ctx.db, caller.clinicId, callerActor(caller), query, req.ip)).map(present);
     },
   });
 
@@ -179,11 +180,12 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "appointments",
     summary: "One appointment (audited)",
     access: anyStaff,
+    scope: "Appointment.r",
     params: IdParams,
     ok: { description: "The appointment", schema: AppointmentDto },
     errors: { 404: "No such appointment" },
-    async handler({ staff, params, req }) {
-      return present(await readAppointment(ctx.db, staff.clinicId, actorOf(staff), params.id, req.ip));
+    async handler({ caller, params, req }) {
+      return present(await readAppointment(ctx.db, caller.clinicId, callerActor(caller), params.id, req.ip));
     },
   });
 
@@ -193,11 +195,12 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "appointments",
     summary: "The appointment's history: every status change and move",
     access: anyStaff,
+    scope: "Appointment.r",
     params: IdParams,
     ok: { description: "Events, oldest first", schema: z.array(AppointmentEventDto) },
     errors: { 404: "No such appointment" },
-    async handler({ staff, params, req }) {
-      await readAppointment(ctx.db, staff.clinicId, actorOf(staff), params.id, req.ip, "appointment.history");
+    async handler({ caller, params, req }) {
+      await readAppointment(ctx.db, caller.clinicId, callerActor(caller), params.id, req.ip, "appointment.history");
       return (await appointmentHistory(ctx.db, params.id)).map(presentEvent);
     },
   });
@@ -208,16 +211,19 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "appointments",
     summary: "Book a slot for a patient (confirmed at once when booked by staff)",
     access: anyStaff,
+    scope: "Appointment.c",
     body: NewAppointment,
     ok: { status: 201, description: "Booked", schema: AppointmentDto },
     errors: slotRefusals,
-    async handler({ staff, body }) {
-      ensureOwnDoctor(staff, body.doctorId);
+    async handler({ caller, body }) {
+      ensureOwnDoctor(caller, body.doctorId);
       const appointment = await bookAppointment(ctx.db, {
-        ...staffBooking(staff, body, ctx.now()),
+        ...staffBooking(caller, body, ctx.now()),
         sourceChannel: body.sourceChannel,
-        // Scoped per staff member so two integrations cannot collide on a key.
-        idempotencyKey: body.idempotencyKey ? `api:${staff.userId}:${body.idempotencyKey}` : undefined,
+        // Scoped per staff member or client so two integrations cannot collide on a key.
+        idempotencyKey: body.idempotencyKey
+          ? `api:${caller.kind === "client" ? `client-${caller.clientId}` : caller.userId}:${body.idempotencyKey}`
+          : undefined,
       });
       return present(appointment);
     },
@@ -229,6 +235,7 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "appointments",
     summary: "Squeeze in an urgent patient: no notice period; overlap only with overbook.reason",
     access: anyStaff,
+    scope: "staff-only",
     body: UrgentAppointment,
     ok: { status: 201, description: "Booked", schema: AppointmentDto },
     errors: slotRefusals,
@@ -254,20 +261,21 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     summary: "Move an appointment to another time (and optionally doctor)",
     description: "Inside the clinic's cancellation cutoff staff must give override.reason.",
     access: anyStaff,
+    scope: "Appointment.u",
     params: IdParams,
     body: Reschedule,
     ok: { description: "Moved", schema: AppointmentDto },
     errors: { ...slotRefusals, 422: "inside_cutoff without override, in_the_past, notice_too_short" },
-    async handler({ staff, params, body }) {
-      await appointmentForStaff(ctx.db, staff.clinicId, actorOf(staff), params.id);
-      if (body.doctorId) ensureOwnDoctor(staff, body.doctorId);
+    async handler({ caller, params, body }) {
+      await appointmentForStaff(ctx.db, caller.clinicId, callerActor(caller), params.id);
+      if (body.doctorId) ensureOwnDoctor(caller, body.doctorId);
       const appointment = await rescheduleAppointment(ctx.db, {
         appointmentId: params.id,
         startsAt: body.startsAt,
         doctorId: body.doctorId,
         reason: body.reason,
         override: body.override,
-        actor: actorOf(staff),
+        actor: callerActor(caller),
         now: ctx.now(),
       });
       return present(appointment);
@@ -282,16 +290,17 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     description:
       "Inside the clinic's cancellation cutoff staff must give override.reason (422 inside_cutoff otherwise).",
     access: anyStaff,
+    scope: "Appointment.u",
     params: IdParams,
     body: Cancel,
     ok: { description: "Cancelled", schema: AppointmentDto },
     errors: { 404: "No such appointment", 409: "invalid_transition", 422: "inside_cutoff" },
-    async handler({ staff, params, body }) {
-      await appointmentForStaff(ctx.db, staff.clinicId, actorOf(staff), params.id);
+    async handler({ caller, params, body }) {
+      await appointmentForStaff(ctx.db, caller.clinicId, callerActor(caller), params.id);
       return present(
         await cancelAppointment(ctx.db, {
           appointmentId: params.id,
-          actor: actorOf(staff),
+          actor: callerActor(caller),
           reason: body.reason,
           override: body.override,
           now: ctx.now(),
@@ -310,6 +319,7 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
           ? "Accept a requested appointment (approval mode)"
           : "Decline a requested appointment (approval mode)",
       access: anyStaff,
+      scope: "staff-only",
       params: IdParams,
       body: Decision,
       ok: { description: decision === "accept" ? "Confirmed" : "Declined", schema: AppointmentDto },
@@ -334,6 +344,7 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "appointments",
     summary: "Mark an appointment as seen",
     access: anyStaff,
+    scope: "staff-only",
     params: IdParams,
     ok: { description: "Completed", schema: AppointmentDto },
     errors: { 404: "No such appointment", 409: "invalid_transition" },
@@ -349,6 +360,7 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "appointments",
     summary: "Mark that the patient did not come",
     access: anyStaff,
+    scope: "staff-only",
     params: IdParams,
     body: Decision,
     ok: { description: "Marked", schema: AppointmentDto },
@@ -362,20 +374,20 @@ export function appointmentRoutes(api: ApiRoutes, ctx: AppContext): void {
   });
 }
 
-/** The parts of a booking request every staff booking route fills the same way. */
+/** The parts of a booking request every booking route fills the same way. */
 function staffBooking(
-  staff: StaffPrincipal,
+  caller: Caller,
   body: { patientId: string; typeId: string; doctorId: string; startsAt: Date; reason?: string | null },
   now: Date,
 ) {
   return {
-    clinicId: staff.clinicId,
+    clinicId: caller.clinicId,
     patientId: body.patientId,
     appointmentTypeId: body.typeId,
     doctorId: body.doctorId,
     startsAt: body.startsAt,
     reason: body.reason ?? null,
-    actor: actorOf(staff),
+    actor: callerActor(caller),
     now,
   };
 }

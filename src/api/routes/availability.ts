@@ -45,12 +45,13 @@ export function availabilityRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "availability",
     summary: `Free slots for an appointment type over a range (at most ${MAX_RANGE_DAYS} days)`,
     access: anyStaff,
+    scope: "Slot.s",
     query: RangeQuery,
     ok: { description: "Free slots, earliest first", schema: z.array(SlotDto) },
     errors: { 404: "No such appointment type or doctor" },
-    async handler({ staff, query }) {
+    async handler({ caller, query }) {
       const slots = await findSlots(ctx.db, {
-        clinicId: staff.clinicId,
+        clinicId: caller.clinicId,
         appointmentTypeId: query.typeId,
         doctorId: query.doctorId,
         specialtyId: query.specialtyId,
@@ -69,16 +70,17 @@ export function availabilityRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "availability",
     summary: "The earliest free slot (least-loaded doctor when several are free)",
     access: anyStaff,
+    scope: "Slot.s",
     query: EarliestQuery,
     ok: {
       description: "The slot, or null when nothing is free within the horizon",
       schema: z.object({ slot: SlotDto.nullable() }),
     },
     errors: { 404: "No such appointment type or doctor" },
-    async handler({ staff, query }) {
+    async handler({ caller, query }) {
       const now = ctx.now();
       const slot = await earliestSlot(ctx.db, {
-        clinicId: staff.clinicId,
+        clinicId: caller.clinicId,
         appointmentTypeId: query.typeId,
         doctorId: query.doctorId,
         specialtyId: query.specialtyId,
@@ -95,12 +97,13 @@ export function availabilityRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "availability",
     summary: "Free slots closest to a wished time, nearest first (one doctor per time when none is chosen)",
     access: anyStaff,
+    scope: "Slot.s",
     query: NearQuery,
     ok: { description: "Up to `count` slots, nearest first", schema: z.array(SlotDto) },
     errors: { 404: "No such appointment type or doctor" },
-    async handler({ staff, query }) {
+    async handler({ caller, query }) {
       const slots = await slotsNear(ctx.db, {
-        clinicId: staff.clinicId,
+        clinicId: caller.clinicId,
         appointmentTypeId: query.typeId,
         doctorId: query.doctorId,
         specialtyId: query.specialtyId,

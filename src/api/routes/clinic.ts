@@ -77,9 +77,10 @@ export function clinicRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "clinic",
     summary: "The clinic and its booking rules",
     access: ["admin", "secretary", "doctor"],
+    scope: "Organization.r",
     ok: { description: "Clinic settings", schema: ClinicDto },
-    async handler({ staff }) {
-      return presentClinic(await getClinic(ctx.db, staff.clinicId));
+    async handler({ caller }) {
+      return presentClinic(await getClinic(ctx.db, caller.clinicId));
     },
   });
 
@@ -89,6 +90,7 @@ export function clinicRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "clinic",
     summary: "Change clinic settings (cutoff, notice, booking mode, emergency phone, time zone, locale, currency)",
     access: ["admin"],
+    scope: "staff-only",
     body: ClinicSettingsChanges,
     ok: { description: "Updated settings", schema: ClinicDto },
     async handler({ staff, body }) {

@@ -57,6 +57,7 @@ export function deliveryRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "deliveries",
     summary: "Your clinic's messages that will not be retried automatically, newest first (no message text)",
     access: ["admin", "secretary"],
+    scope: "staff-only",
     ok: { description: "Dead letters", schema: z.array(DeadLetterDto) },
     async handler({ staff }) {
       const rows = await deadLetterRows(desk, refOf, { db: ctx.db, clinicId: staff.clinicId });
@@ -70,6 +71,7 @@ export function deliveryRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "deliveries",
     summary: "Send a dead letter again (queued again with fresh attempts, or sent at once without Redis)",
     access: ["admin", "secretary"],
+    scope: "staff-only",
     body: RetryRequest,
     ok: { status: 204, description: "Put back in line" },
     errors: { 404: "No such dead letter of your clinic (already retried, or forgotten by a restart without Redis)" },
@@ -90,6 +92,7 @@ export function deliveryRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "deliveries",
     summary: "Your clinic's outbound messages per channel and status (queued, sent, delivered, read, failed, dead)",
     access: ["admin", "secretary"],
+    scope: "staff-only",
     query: CountsQuery,
     ok: {
       description: "Counts of messages whose status changed within the window",

@@ -139,10 +139,11 @@ export function doctorRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "Doctors with their specialties",
     access: ["admin", "secretary", "doctor"],
+    scope: "Practitioner.s",
     query: DoctorQuery,
     ok: { description: "Doctors", schema: z.array(DoctorDto) },
-    async handler({ staff, query }) {
-      return (await listDoctors(ctx.db, staff.clinicId, query)).map(presentDoctor);
+    async handler({ caller, query }) {
+      return (await listDoctors(ctx.db, caller.clinicId, query)).map(presentDoctor);
     },
   });
 
@@ -152,11 +153,12 @@ export function doctorRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "One doctor",
     access: ["admin", "secretary", "doctor"],
+    scope: "Practitioner.r",
     params: IdParams,
     ok: { description: "The doctor", schema: DoctorDto },
     errors: { 404: "No such doctor" },
-    async handler({ staff, params }) {
-      return presentDoctor(await getDoctor(ctx.db, staff.clinicId, params.id));
+    async handler({ caller, params }) {
+      return presentDoctor(await getDoctor(ctx.db, caller.clinicId, params.id));
     },
   });
 
@@ -166,6 +168,7 @@ export function doctorRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "Add a doctor",
     access: ["admin"],
+    scope: "staff-only",
     body: NewDoctor,
     ok: { status: 201, description: "Created", schema: DoctorDto },
     async handler({ staff, body }) {
@@ -179,6 +182,7 @@ export function doctorRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "Change a doctor, including presence (free/busy) and on-call",
     access: ["admin", "secretary", "doctor"],
+    scope: "staff-only",
     params: IdParams,
     body: DoctorChanges,
     ok: { description: "Updated", schema: DoctorDto },
@@ -202,11 +206,12 @@ export function doctorRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "schedule",
     summary: "A doctor's weekly working hours",
     access: ["admin", "secretary", "doctor"],
+    scope: "Schedule.r",
     params: IdParams,
     ok: { description: "The week", schema: WorkingWeekDto },
     errors: { 404: "No such doctor" },
-    async handler({ staff, params }) {
-      return presentWeek(params.id, await getWorkingWeek(ctx.db, staff.clinicId, params.id));
+    async handler({ caller, params }) {
+      return presentWeek(params.id, await getWorkingWeek(ctx.db, caller.clinicId, params.id));
     },
   });
 
@@ -216,6 +221,7 @@ export function doctorRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "schedule",
     summary: "Replace a doctor's whole week of working hours",
     access: ["admin", "secretary"],
+    scope: "staff-only",
     params: IdParams,
     body: WorkingWeekReplacement,
     ok: { description: "The new week", schema: WorkingWeekDto },

@@ -3,7 +3,7 @@ import type { AppContext } from "../../context.js";
 import type { ScheduleException } from "../../data/generated/client.js";
 import { createException, deleteException, getException, listExceptions } from "../../domain/directory.js";
 import { DomainError } from "../../domain/errors.js";
-import type { StaffPrincipal } from "../../http/auth.js";
+import type { Caller } from "../../http/auth.js";
 import type { ApiRoutes } from "../route.js";
 import { IdParams, Instant, iso, Timestamp } from "../schemas.js";
 
@@ -54,8 +54,8 @@ const present = (e: ScheduleException): z.input<typeof ExceptionDto> => ({
 });
 
 /** Doctors manage their own exceptions only; clinic-wide ones are the office's. */
-function ensureOwnSchedule(staff: StaffPrincipal, doctorId: string | null): void {
-  if (staff.role === "doctor" && (doctorId === null || doctorId !== staff.doctorId)) {
+function ensureOwnSchedule(caller: Caller, doctorId: string | null): void {
+  if (caller.kind !== "client" && caller.role === "doctor" && (doctorId === null || doctorId !== caller.doctorId)) {
     throw new DomainError("forbidden", "Doctors manage only their own schedule exceptions");
   }
 }
@@ -69,12 +69,13 @@ export function exceptionRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "schedule",
     summary: "A doctor's leave and blocked time (and clinic holidays) overlapping a range",
     access: anyStaff,
+    scope: "Schedule.s",
     params: IdParams,
     query: Range,
     ok: { description: "Exceptions", schema: z.array(ExceptionDto) },
-    async handler({ staff, params, query }) {
-      ensureOwnSchedule(staff, params.id);
-      const rows = await listExceptions(ctx.db, staff.clinicId, {
+    async handler({ caller, params, query }) {
+      ensureOwnSchedule(caller, params.id);
+      const rows = await listExceptions(ctx.db, caller.clinicId, {
         ...query,
         doctorId: params.id,
         includeClinicWide: true,
@@ -89,6 +90,7 @@ export function exceptionRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "schedule",
     summary: "Record leave or blocked time for a doctor",
     access: anyStaff,
+    scope: "staff-only",
     params: IdParams,
     body: NewDoctorException,
     ok: { status: 201, description: "Created; lists appointments now inside it", schema: Created },
@@ -109,14 +111,15 @@ export function exceptionRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "schedule",
     summary: "All schedule exceptions overlapping a range (a doctor sees their own and clinic-wide ones)",
     access: anyStaff,
+    scope: "Schedule.s",
     query: Range,
     ok: { description: "Exceptions", schema: z.array(ExceptionDto) },
-    async handler({ staff, query }) {
+    async handler({ caller, query }) {
       const mine =
-        staff.role === "doctor"
-          ? { doctorId: staff.doctorId ?? "00000000-0000-0000-0000-000000000000", includeClinicWide: true }
+        caller.kind !== "client" && caller.role === "doctor"
+          ? { doctorId: caller.doctorId ?? "00000000-0000-0000-0000-000000000000", includeClinicWide: true }
           : {};
-      return (await listExceptions(ctx.db, staff.clinicId, { ...query, ...mine })).map(present);
+      return (await listExceptions(ctx.db, caller.clinicId, { ...query, ...mine })).map(present);
     },
   });
 
@@ -126,6 +129,7 @@ export function exceptionRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "schedule",
     summary: "Record a clinic-wide holiday (no doctorId) or a doctor's exception",
     access: anyStaff,
+    scope: "staff-only",
     body: NewException,
     ok: { status: 201, description: "Created; lists appointments now inside it", schema: Created },
     errors: { 404: "No such doctor" },
@@ -142,6 +146,7 @@ export function exceptionRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "schedule",
     summary: "Remove a schedule exception",
     access: anyStaff,
+    scope: "staff-only",
     params: IdParams,
     ok: { status: 204, description: "Removed" },
     errors: { 404: "No such exception" },

@@ -87,6 +87,7 @@ export function followUpRoutes(api: ApiRoutes, ctx: AppContext): void {
     description:
       "Confirmed upcoming appointments whose confirmation reminder was sent (or could not reach the patient) with no answer by `confirmationDeadlineHours` before the start. Doctors see their own. Each row is audited.",
     access: anyStaff,
+    scope: "staff-only",
     ok: { description: "Soonest first", schema: z.array(UnconfirmedDto) },
     async handler({ staff, req }) {
       const rows = await listUnconfirmed(
@@ -113,6 +114,7 @@ export function followUpRoutes(api: ApiRoutes, ctx: AppContext): void {
     summary: "Confirmed appointments of past days never marked completed: confirm with /appointments/{id}/no-show",
     description: "Last 60 days, latest first; doctors see their own. Each row is audited.",
     access: anyStaff,
+    scope: "staff-only",
     ok: { description: "Candidates", schema: z.array(NoShowCandidateDto) },
     async handler({ staff, req }) {
       const rows = await noShowCandidates(
@@ -130,6 +132,7 @@ export function followUpRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "patients",
     summary: "How many appointments the patient missed (audited)",
     access: anyStaff,
+    scope: "staff-only",
     params: IdParams,
     ok: { description: "The patient's no-show count", schema: NoShowRecordDto },
     errors: { 404: "No such patient" },
@@ -149,6 +152,7 @@ export function followUpRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "reminders",
     summary: "The appointment's reminders and notices: when each is due, whether and how it went",
     access: anyStaff,
+    scope: "staff-only",
     params: IdParams,
     ok: {
       description: "Reminders (earliest first) and notices (oldest first)",

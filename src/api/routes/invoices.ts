@@ -129,6 +129,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "billing",
     summary: "List invoices, newest first (each one listed is audited)",
     access: BILLING,
+    scope: "staff-only",
     query: z.object({
       status: InvoiceStatusName.optional(),
       patientId: z.uuid().optional(),
@@ -155,6 +156,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "billing",
     summary: "One invoice with its lines, payments and balance (audited)",
     access: BILLING,
+    scope: "staff-only",
     params: IdParams,
     ok: { description: "The invoice", schema: InvoiceDto },
     errors: { 404: "No such invoice" },
@@ -171,6 +173,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     description:
       "The patient's insurer and coverage are copied and refreshed when the invoice is issued. An appointment has at most one invoice that is not void (409 with `invoiceId`).",
     access: BILLING,
+    scope: "staff-only",
     body: z.strictObject({ appointmentId: z.uuid() }).meta({ id: "NewInvoice" }),
     ok: { status: 201, description: "The draft", schema: InvoiceDto },
     errors: { 404: "No such appointment", 409: "Already invoiced, or the appointment is not billable" },
@@ -185,6 +188,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "billing",
     summary: "Add a line to a draft",
     access: BILLING,
+    scope: "staff-only",
     params: IdParams,
     body: z
       .strictObject({
@@ -206,6 +210,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "billing",
     summary: "Remove a line from a draft",
     access: BILLING,
+    scope: "staff-only",
     params: z.object({ id: z.uuid(), lineId: z.uuid() }),
     ok: { description: "The draft", schema: InvoiceDto },
     errors: STATE_ERRORS,
@@ -220,6 +225,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "billing",
     summary: "Issue a draft: freeze lines and payer split, assign the clinic's next number",
     access: BILLING,
+    scope: "staff-only",
     params: IdParams,
     body: z
       .strictObject({
@@ -243,6 +249,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     description:
       "The amount may not exceed what that payer still owes (409 `over_balance` with `dueMinor`). Patients pay by cash, card or transfer; insurers by insurer settlement or transfer.",
     access: BILLING,
+    scope: "staff-only",
     params: IdParams,
     body: z
       .strictObject({
@@ -265,6 +272,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "billing",
     summary: "Void a draft or an issued invoice that has received no payment",
     access: BILLING,
+    scope: "staff-only",
     params: IdParams,
     body: z.strictObject({ reason: z.string().trim().min(3).max(500) }).meta({ id: "VoidInvoice" }),
     ok: { description: "The void invoice", schema: InvoiceDto },
@@ -280,6 +288,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "billing",
     summary: "What each patient still owes on issued invoices, largest first (audited per patient)",
     access: BILLING,
+    scope: "staff-only",
     query: z.object({
       patientId: z.uuid().optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -310,6 +319,7 @@ export function invoiceRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "billing",
     summary: "What each insurer still owes on issued invoices, largest first",
     access: BILLING,
+    scope: "staff-only",
     ok: {
       description: "Balances",
       schema: z.array(

@@ -2,15 +2,9 @@ import type { Request } from "express";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import type { Patient } from "../../data/generated/client.js";
-import {
-  createPatient,
-  readPatient,
-  searchPatients,
-  updatePatient,
-  type PatientAccess,
-} from "../../domain/patients.js";
-import type { StaffPrincipal } from "../../http/auth.js";
-import { actorOf, type ApiRoutes } from "../route.js";
+import { createPatient, readPatient, searchPatients, updatePatient, type CallerAccess } from "../../domain/patients.js";
+import { callerActor, type Caller } from "../../http/auth.js";
+import type { ApiRoutes } from "../route.js";
 import {
   CalendarDate,
   ChannelName,
@@ -77,9 +71,9 @@ export const presentPatient = (p: Patient): z.input<typeof PatientDto> => ({
   updatedAt: iso(p.updatedAt),
 });
 
-const access = (staff: StaffPrincipal, req: Request): PatientAccess => ({
-  clinicId: staff.clinicId,
-  actor: actorOf(staff),
+const access = (caller: Caller, req: Request): CallerAccess => ({
+  clinicId: caller.clinicId,
+  actor: callerActor(caller),
   ip: req.ip ?? null,
 });
 
@@ -91,13 +85,14 @@ export function patientRoutes(api: ApiRoutes, ctx: AppContext): void {
     summary: "Search patients by name fragments or phone digits (doctors: their own patients)",
     description: "Each patient returned is recorded in the audit log.",
     access: ["admin", "secretary", "doctor"],
+    scope: "Patient.s",
     query: z.object({
       q: z.string().trim().min(2).max(100),
       limit: z.coerce.number().int().min(1).max(100).default(20),
     }),
     ok: { description: "Matching patients", schema: z.array(PatientDto) },
-    async handler({ staff, query, req }) {
-      return (await searchPatients(ctx.db, access(staff, req), query)).map(presentPatient);
+    async handler({ caller, query, req }) {
+      return (await searchPatients(ctx.db, access(caller, req), query)).map(presentPatient);
     },
   });
 
@@ -107,11 +102,12 @@ export function patientRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "patients",
     summary: "One patient (audited)",
     access: ["admin", "secretary", "doctor"],
+    scope: "Patient.r",
     params: IdParams,
     ok: { description: "The patient", schema: PatientDto },
     errors: { 404: "No such patient" },
-    async handler({ staff, params, req }) {
-      return presentPatient(await readPatient(ctx.db, access(staff, req), params.id));
+    async handler({ caller, params, req }) {
+      return presentPatient(await readPatient(ctx.db, access(caller, req), params.id));
     },
   });
 
@@ -121,11 +117,12 @@ export function patientRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "patients",
     summary: "Register a patient",
     access: ["admin", "secretary"],
+    scope: "Patient.c",
     body: NewPatient,
     ok: { status: 201, description: "Created", schema: PatientDto },
     errors: { 409: "A patient with this phone already exists" },
-    async handler({ staff, body, req }) {
-      return presentPatient(await createPatient(ctx.db, access(staff, req), body));
+    async handler({ caller, body, req }) {
+      return presentPatient(await createPatient(ctx.db, access(caller, req), body));
     },
   });
 
@@ -135,12 +132,13 @@ export function patientRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "patients",
     summary: "Change a patient's demographics (audited, field names only)",
     access: ["admin", "secretary"],
+    scope: "Patient.u",
     params: IdParams,
     body: PatientChanges,
     ok: { description: "Updated", schema: PatientDto },
     errors: { 404: "No such patient", 409: "Phone already used, or the record was erased" },
-    async handler({ staff, params, body, req }) {
-      return presentPatient(await updatePatient(ctx.db, access(staff, req), params.id, body));
+    async handler({ caller, params, body, req }) {
+      return presentPatient(await updatePatient(ctx.db, access(caller, req), params.id, body));
     },
   });
 }

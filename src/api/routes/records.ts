@@ -125,6 +125,7 @@ export function recordRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "records",
     summary: "A patient's notes, diagnoses, prescriptions and allergies (doctors, own patients; audited)",
     access: ["doctor"],
+    scope: "staff-only",
     params: IdParams,
     ok: { description: "The clinical record", schema: ClinicalRecordDto },
     errors: { 404: "No such patient" },
@@ -145,6 +146,7 @@ export function recordRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "records",
     summary: "Write a consultation note, optionally on one of the patient's visits with this doctor",
     access: ["doctor"],
+    scope: "staff-only",
     params: IdParams,
     body: z
       .strictObject({ body: z.string().trim().min(1).max(20_000), appointmentId: z.uuid().nullable().default(null) })
@@ -162,6 +164,7 @@ export function recordRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "records",
     summary: "Record a diagnosis (ICD-10 code optional)",
     access: ["doctor"],
+    scope: "staff-only",
     params: IdParams,
     body: z
       .strictObject({
@@ -182,6 +185,7 @@ export function recordRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "records",
     summary: "Write a prescription",
     access: ["doctor"],
+    scope: "staff-only",
     params: IdParams,
     body: z
       .strictObject({
@@ -212,6 +216,7 @@ export function recordRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "records",
     summary: "A patient's allergies (secretaries and doctors; audited)",
     access: ["secretary", "doctor"],
+    scope: "staff-only",
     params: IdParams,
     ok: { description: "Allergies, newest first", schema: z.array(AllergyDto) },
     errors: { 404: "No such patient" },
@@ -226,6 +231,7 @@ export function recordRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "records",
     summary: "Record an allergy (doctors)",
     access: ["doctor"],
+    scope: "staff-only",
     params: IdParams,
     body: z
       .strictObject({
@@ -249,6 +255,7 @@ export function recordRoutes(api: ApiRoutes, ctx: AppContext): void {
     description:
       "Demographics, channel identities, appointments with their history, clinical notes, diagnoses, prescriptions, allergies, document metadata, invoices with payments, conversation transcripts, waitlist entries and emergencies.",
     access: ["admin"],
+    scope: "staff-only",
     params: IdParams,
     ok: { description: "The export (format tabib.patient-export/1)", schema: z.record(z.string(), z.unknown()) },
     errors: { 404: "No such patient" },
@@ -263,6 +270,7 @@ export function recordRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "records",
     summary: "Erase (anonymize) a patient on request, keeping invoices and the name on them (admins; audited)",
     access: ["admin"],
+    scope: "staff-only",
     params: IdParams,
     // An irreversible act says so in its body, not only in its URL.
     body: z

@@ -79,6 +79,7 @@ export function reportApiRoutes(api: ApiRoutes, ctx: AppContext): void {
     description:
       "`from` and `to` are calendar days in the clinic's time zone, both included, at most 366 days. Only counts and sums are returned, never a patient's identity.",
     access: ["admin", "secretary", "doctor"],
+    scope: "staff-only",
     query: z.object({ from: DateOnly, to: DateOnly }),
     ok: { description: "The report", schema: ReportDto },
     async handler({ staff, query }) {

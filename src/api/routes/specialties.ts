@@ -46,9 +46,10 @@ export function specialtyRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "Specialties of the clinic",
     access: ["admin", "secretary", "doctor"],
+    scope: "HealthcareService.s",
     ok: { description: "Specialties", schema: z.array(SpecialtyDto) },
-    async handler({ staff }) {
-      return (await listSpecialties(ctx.db, staff.clinicId)).map(presentSpecialty);
+    async handler({ caller }) {
+      return (await listSpecialties(ctx.db, caller.clinicId)).map(presentSpecialty);
     },
   });
 
@@ -58,11 +59,12 @@ export function specialtyRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "Add a specialty",
     access: ["admin"],
+    scope: "HealthcareService.c",
     body: NewSpecialty,
     ok: { status: 201, description: "Created", schema: SpecialtyDto },
     errors: { 409: "The code is already used" },
-    async handler({ staff, body }) {
-      return presentSpecialty(await createSpecialty(ctx.db, staff.clinicId, body));
+    async handler({ caller, body }) {
+      return presentSpecialty(await createSpecialty(ctx.db, caller.clinicId, body));
     },
   });
 
@@ -72,12 +74,13 @@ export function specialtyRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "directory",
     summary: "Change a specialty",
     access: ["admin"],
+    scope: "HealthcareService.u",
     params: IdParams,
     body: SpecialtyChanges,
     ok: { description: "Updated", schema: SpecialtyDto },
     errors: { 404: "No such specialty", 409: "The code is already used" },
-    async handler({ staff, params, body }) {
-      return presentSpecialty(await updateSpecialty(ctx.db, staff.clinicId, params.id, body));
+    async handler({ caller, params, body }) {
+      return presentSpecialty(await updateSpecialty(ctx.db, caller.clinicId, params.id, body));
     },
   });
 }

@@ -35,6 +35,7 @@ export function staffRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "staff",
     summary: "Staff accounts of the clinic",
     access: ["admin"],
+    scope: "staff-only",
     ok: { description: "Accounts", schema: z.array(StaffUserDto) },
     async handler({ staff }) {
       return (await listStaffUsers(ctx.db, staff.clinicId)).map(presentStaffUser);
@@ -47,6 +48,7 @@ export function staffRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "staff",
     summary: "Create a staff account",
     access: ["admin"],
+    scope: "staff-only",
     body: NewStaffUser,
     ok: { status: 201, description: "Created", schema: StaffUserDto },
     errors: { 409: "Email already used, or the doctor already has a login" },
@@ -63,6 +65,7 @@ export function staffRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "staff",
     summary: "Change a staff account (role, doctor link, active, password, unlock)",
     access: ["admin"],
+    scope: "staff-only",
     params: IdParams,
     body: StaffUserChanges,
     ok: { description: "Updated", schema: StaffUserDto },

@@ -25,6 +25,7 @@ export function triageRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "appointments",
     summary: "Suggest specialties for a patient's symptoms (French or English), best first",
     access: ["admin", "secretary", "doctor"],
+    scope: "staff-only",
     body: TriageRequest,
     ok: { description: "Suggestions, best first; empty when nothing fits", schema: z.array(TriageSuggestionDto) },
     async handler({ staff, body }) {

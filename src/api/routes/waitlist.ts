@@ -86,6 +86,7 @@ export function waitlistRoutes(api: ApiRoutes, ctx: AppContext): void {
     summary: "The waiting list, oldest request first (doctors: the patients waiting for them)",
     description: "Each patient listed is recorded in the audit log.",
     access: ["admin", "secretary", "doctor"],
+    scope: "staff-only",
     query: z.object({ status: z.enum(["waiting", "booked", "withdrawn", "all"]).default("waiting") }),
     ok: { description: "Entries with their latest offers", schema: z.array(WaitlistEntryDto) },
     async handler({ staff, query, req }) {
@@ -104,6 +105,7 @@ export function waitlistRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "waitlist",
     summary: "One waiting-list entry and its offers (audited)",
     access: ["admin", "secretary", "doctor"],
+    scope: "staff-only",
     params: IdParams,
     ok: { description: "The entry", schema: WaitlistEntryDto },
     errors: { 404: "No such entry (or not one of this doctor's)" },
@@ -122,6 +124,7 @@ export function waitlistRoutes(api: ApiRoutes, ctx: AppContext): void {
     description:
       "Name a specialty, a doctor, an appointment type, or the patient's appointment to move earlier. The same request twice updates the first entry. Freed slots are then offered to the patient in their chat.",
     access: ["admin", "secretary", "doctor"],
+    scope: "staff-only",
     body: NewWaitlistEntry,
     ok: { status: 201, description: "The entry", schema: WaitlistEntryDto },
     errors: { 404: "No such patient, doctor, type or appointment", 409: "The appointment is not an upcoming one" },
@@ -138,6 +141,7 @@ export function waitlistRoutes(api: ApiRoutes, ctx: AppContext): void {
     tag: "waitlist",
     summary: "Take a patient off the waiting list; a slot they were being offered goes to the next patient",
     access: ["admin", "secretary", "doctor"],
+    scope: "staff-only",
     params: IdParams,
     body: NoFields,
     ok: { description: "The entry, withdrawn", schema: WaitlistEntryDto },

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Request, type Response } from "express";
 import { z } from "zod";
+import { LIMITS, processLimiter, type Limiter } from "../../domain/limits.js";
 import { zodProblem } from "../../http/errors.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { pageCopy, pickLocale } from "./copy.js";
@@ -11,7 +12,6 @@ import { pageCopy, pickLocale } from "./copy.js";
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "public");
 const SESSION_COOKIE = "tabib_chat";
 const SESSION_PATTERN = /^[A-Za-z0-9_-]{32}$/;
-const MESSAGES_PER_MINUTE = 30;
 
 const WebMessage = z
   .strictObject({
@@ -31,11 +31,12 @@ const WebMessage = z
  */
 export function webChatRouter(
   engine: ChatEngine,
-  opts: { secureCookies: boolean; emergencyNumber: string; now?: () => Date },
+  /** limiter: the instances' shared one (main.ts); a router served alone counts in its own memory. */
+  opts: { secureCookies: boolean; emergencyNumber: string; now?: () => Date; limiter?: Limiter },
 ): express.Router {
   const router = express.Router();
   const now = opts.now ?? (() => new Date());
-  const recent = new Map<string, number[]>();
+  const limiter = opts.limiter ?? processLimiter();
   let template: string | undefined;
 
   router.use("/chat/assets", express.static(PUBLIC_DIR, { maxAge: "1h", index: false }));
@@ -65,10 +66,11 @@ export function webChatRouter(
         return;
       }
       const session = sessionOf(req, res, opts.secureCookies);
-      if (tooMany(recent, session, Date.now())) {
+      const verdict = await limiter.take(LIMITS.webChatPerSession, session, new Date());
+      if (!verdict.allowed) {
         res
           .status(429)
-          .set("Retry-After", "60")
+          .set("Retry-After", String(verdict.retryAfterSeconds))
           .json({ error: "rate_limited", message: "Too many messages; wait a minute" });
         return;
       }
@@ -111,14 +113,6 @@ function parseCookie(header: string | undefined, name: string): string | undefin
     if (k === name) return v.join("=");
   }
   return undefined;
-}
-
-function tooMany(recent: Map<string, number[]>, session: string, at: number): boolean {
-  const window = (recent.get(session) ?? []).filter((t) => at - t < 60_000);
-  window.push(at);
-  recent.set(session, window);
-  if (recent.size > 50_000) recent.clear();
-  return window.length > MESSAGES_PER_MINUTE;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

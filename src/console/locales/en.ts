@@ -1,5 +1,6 @@
 import { careEn } from "./care-en.js";
 import { channelsEn } from "./channels-en.js";
+import { clientsEn } from "./clients-en.js";
 import type { Messages } from "./fr.js";
 import { recordsEn } from "./records-en.js";
 import { scheduleEn } from "./schedule-en.js";
@@ -10,6 +11,7 @@ export const en: Messages = {
   ...channelsEn,
   ...careEn,
   ...recordsEn,
+  ...clientsEn,
   appName: "Tabib",
   skipToContent: "Skip to content",
   mainNav: "Main navigation",
@@ -80,6 +82,12 @@ export const en: Messages = {
 
   requestsTitle: "Pending requests",
   noRequests: "No pending requests.",
+  bookingModeLegend: "Appointments booked in the chat apps",
+  bookingModeInstant: "confirmed at once",
+  bookingModeApproval: "wait for the front desk’s approval",
+  bookingModeSave: "Save",
+  bookingModeNowApproval: "Appointments booked in the chat apps now wait for your approval.",
+  bookingModeNowInstant: "Appointments booked in the chat apps are now confirmed at once.",
   suggestion: "Suggestion",
   noSuggestion: "No suggestion",
   accept: "Accept",
@@ -131,6 +139,7 @@ export const en: Messages = {
   csrfRefused: "The request was refused (missing or stale security token). Reload the page and try again.",
   conflict: "This is no longer possible: the appointment changed meanwhile.",
   serverError: "Something went wrong on our side.",
+  tooLarge: "What you sent is too large for this form; shorten it and try again.",
   backHome: "Back to the start page",
 
   navStaff: "Staff",

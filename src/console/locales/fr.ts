@@ -1,5 +1,6 @@
 import { careFr } from "./care-fr.js";
 import { channelsFr } from "./channels-fr.js";
+import { clientsFr } from "./clients-fr.js";
 import { recordsFr } from "./records-fr.js";
 import { scheduleFr } from "./schedule-fr.js";
 
@@ -9,6 +10,7 @@ export const fr = {
   ...recordsFr,
   ...channelsFr,
   ...careFr,
+  ...clientsFr,
   appName: "Tabib",
   skipToContent: "Aller au contenu",
   mainNav: "Navigation principale",
@@ -83,6 +85,12 @@ export const fr = {
 
   requestsTitle: "Demandes en attente",
   noRequests: "Aucune demande en attente.",
+  bookingModeLegend: "Rendez-vous pris dans les messageries",
+  bookingModeInstant: "confirmés tout de suite",
+  bookingModeApproval: "en attente de validation par le secrétariat",
+  bookingModeSave: "Enregistrer",
+  bookingModeNowApproval: "Les rendez-vous pris dans les messageries attendent désormais votre validation.",
+  bookingModeNowInstant: "Les rendez-vous pris dans les messageries sont désormais confirmés tout de suite.",
   suggestion: "Suggestion",
   noSuggestion: "Pas de suggestion",
   accept: "Accepter",
@@ -135,6 +143,7 @@ export const fr = {
   csrfRefused: "La requête a été refusée (jeton de sécurité manquant ou périmé). Rechargez la page et réessayez.",
   conflict: "Cette action n'est plus possible : le rendez-vous a changé entre-temps.",
   serverError: "Une erreur est survenue de notre côté.",
+  tooLarge: "Ce que vous avez envoyé est trop volumineux pour ce formulaire ; raccourcissez-le et réessayez.",
   backHome: "Retour à l'accueil",
 
   navStaff: "Personnel",

@@ -114,6 +114,7 @@ export const scheduleEn: typeof scheduleFr = {
   apptByStaff: "Front desk",
   apptByDoctor: "Doctor",
   apptBySystem: "System",
+  apptByClient: "Connected software",
 
   apptUrgentTitle: "Urgent booking",
   apptUrgentIntro: "No minimum notice. If the slot is already taken, tick “Overbook” and say why.",

@@ -115,6 +115,7 @@ export const scheduleFr = {
   apptByStaff: "Secrétariat",
   apptByDoctor: "Médecin",
   apptBySystem: "Système",
+  apptByClient: "Logiciel connecté",
 
   apptUrgentTitle: "Rendez-vous urgent",
   apptUrgentIntro:

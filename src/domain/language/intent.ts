@@ -41,7 +41,7 @@ interface CompiledCue {
 const SPECIALTY_CUE: IntentCue = {
   intent: "book",
   weight: 2,
-  phrases: Object.values(SPECIALTY_WORDS).flatMap((s) => s.names),
+  phrases: [...SPECIALTY_WORDS.values()].flatMap((s) => s.names),
 };
 
 const CUES: readonly CompiledCue[] = [...INTENT_CUES, SPECIALTY_CUE].map((cue) => ({
@@ -156,7 +156,7 @@ function readChoice(tokens: readonly Token[]): number | undefined {
     const n = Number(word);
     return n >= 1 && n <= MAX_CHOICE ? n - 1 : undefined;
   }
-  return ORDINAL_WORDS[word];
+  return ORDINAL_WORDS.get(word);
 }
 
 const CHOICE_TAIL = new Set(words("svp stp s il vous te plait please pls one merci thanks option choix"));

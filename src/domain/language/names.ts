@@ -179,7 +179,7 @@ function findDateParts(folded: string, locale: ChatLanguage, currentYear: number
   }
   const words = folded.replace(/[,.]/g, " ").split(/\s+/);
   for (let i = 0; i < words.length; i++) {
-    const month = MONTHS[words[i]!];
+    const month = MONTHS.get(words[i]!);
     if (month === undefined) continue;
     // "12 mars 1985", "12th of March 1985", "1er avril 90"
     const before = (words[i - 1] === "of" || words[i - 1] === "de" ? words[i - 2] : words[i - 1])?.match(

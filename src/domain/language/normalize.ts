@@ -1,5 +1,6 @@
 import { CONTRACTIONS } from "./lexicon/contractions.js";
 import { CLAUSE_BREAK_WORDS } from "./lexicon/function-words.js";
+import { table } from "./lexicon/words.js";
 
 /**
  * How much of a message is analysed. Patients' messages are short; a pasted document or a
@@ -26,7 +27,7 @@ export interface NormalizedText {
 }
 
 // Letters that Unicode decomposition leaves whole.
-const LIGATURES: Record<string, string> = { œ: "oe", æ: "ae", ß: "ss", ø: "o", ł: "l", đ: "d", ı: "i" };
+const LIGATURES = table({ œ: "oe", æ: "ae", ß: "ss", ø: "o", ł: "l", đ: "d", ı: "i" });
 
 const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|[\u{1F3FB}-\u{1F3FF}]|\u200d|\u20e3|\ufe0e|\ufe0f/gu;
 
@@ -42,7 +43,7 @@ export function foldText(text: string): string {
       .normalize("NFKD")
       .replace(/\p{M}/gu, "")
       .toLowerCase()
-      .replace(/[œæßøłđı]/g, (c) => LIGATURES[c] ?? c)
+      .replace(/[œæßøłđı]/g, (c) => LIGATURES.get(c) ?? c)
       // Chat elongations: "ouiii", "merciiii", "nooon" → "oui", "merci", "non".
       .replace(/(\p{L})\1{2,}/gu, "$1")
       .replace(/[’‘‛`´ʼʹ′]/g, "'")
@@ -108,7 +109,7 @@ function normalizeAnew(original: string): NormalizedText {
     const found = piece.match(WORD) ?? [];
     for (const raw of found) {
       if (CLAUSE_BREAK_WORDS.has(raw) && tokens.length > 0) clause++;
-      for (const word of CONTRACTIONS[raw] ?? [raw]) tokens.push({ word, clause });
+      for (const word of CONTRACTIONS.get(raw) ?? [raw]) tokens.push({ word, clause });
     }
     if (found.length > 0 && CLAUSE_PUNCTUATION.test(piece.charAt(piece.length - 1))) clause++;
   }

@@ -101,7 +101,7 @@ function scoreSpecialty(tokens: readonly Token[], specialty: CompiledSpecialty, 
 
 function compileSpecialty(specialty: SpecialtyVocabulary): CompiledSpecialty {
   const cues: Cue[] = [];
-  const lexicon = SPECIALTY_WORDS[specialty.code];
+  const lexicon = SPECIALTY_WORDS.get(specialty.code);
   const names = [specialty.nameFr, specialty.nameEn, ...(lexicon?.names ?? [])];
   for (const name of names) cues.push({ label: name, phrase: keywordPhrase(name), weight: NAME_WEIGHT });
   const nameWords = [specialty.nameFr, specialty.nameEn]

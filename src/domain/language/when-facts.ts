@@ -124,21 +124,21 @@ function tokenize(folded: string): Tok[] {
 }
 
 const KNOWN_WORDS = new Set<string>([
-  ...Object.keys(WEEKDAYS),
-  ...Object.keys(WEEKDAY_ABBREVIATIONS),
-  ...Object.keys(MONTHS),
-  ...Object.keys(RELATIVE_DAYS),
-  ...Object.keys(PARTS_OF_DAY),
-  ...Object.keys(NUMBER_WORDS),
-  ...Object.keys(DURATION_UNITS),
+  ...WEEKDAYS.keys(),
+  ...WEEKDAY_ABBREVIATIONS.keys(),
+  ...MONTHS.keys(),
+  ...RELATIVE_DAYS.keys(),
+  ...PARTS_OF_DAY.keys(),
+  ...NUMBER_WORDS.keys(),
+  ...DURATION_UNITS.keys(),
 ]);
 
 // Long words only: short ones are too close to unrelated words ("matin"/"martin").
 const TYPO_TARGETS = [
-  ...Object.keys(WEEKDAYS),
-  ...Object.keys(MONTHS),
-  ...Object.keys(RELATIVE_DAYS),
-  ...Object.keys(PARTS_OF_DAY),
+  ...WEEKDAYS.keys(),
+  ...MONTHS.keys(),
+  ...RELATIVE_DAYS.keys(),
+  ...PARTS_OF_DAY.keys(),
   ...NEXT_WORDS,
   "semaine",
   "semaines",
@@ -225,14 +225,14 @@ const readDuration: Rule = (tokens, i, facts) => {
       return 3;
     }
   }
-  let amount = numOf(tokens[j]) ?? NUMBER_WORDS[wordOf(tokens[j]) ?? ""];
+  let amount = numOf(tokens[j]) ?? NUMBER_WORDS.get(wordOf(tokens[j]) ?? "");
   let unitIndex = j + 1;
   if (amount === undefined && (wordOf(tokens[j]) === "quinzaine" || wordOf(tokens[j]) === "fortnight")) {
     amount = 1;
     unitIndex = j;
   } else if (amount === undefined) return 0;
   const unitWord = wordOf(tokens[unitIndex]);
-  const unit = unitWord ? DURATION_UNITS[unitWord] : undefined;
+  const unit = unitWord ? DURATION_UNITS.get(unitWord) : undefined;
   if (!unit) return 0;
   // Without "dans"/"in", only "3 jours plus tard" / "3 days from now" / "3 days later" count.
   const after = tokens.slice(unitIndex + 1, unitIndex + 3).map(wordOf);
@@ -306,7 +306,7 @@ const readNamedDate: Rule = (tokens, i, facts) => {
     let k = j + 1;
     if (isWord(tokens[k], ORDINAL_SUFFIXES)) k++;
     if (wordOf(tokens[k]) === "of" || wordOf(tokens[k]) === "de") k++;
-    const month = MONTHS[wordOf(tokens[k]) ?? ""];
+    const month = MONTHS.get(wordOf(tokens[k]) ?? "");
     if (month !== undefined) {
       k++;
       if (symOf(tokens[k]) === ".") k++;
@@ -316,7 +316,7 @@ const readNamedDate: Rule = (tokens, i, facts) => {
       return k - i + (hasYear ? 1 : 0);
     }
   }
-  const month = MONTHS[wordOf(tokens[j]) ?? ""];
+  const month = MONTHS.get(wordOf(tokens[j]) ?? "");
   if (month === undefined) return 0;
   let k = j + 1;
   if (symOf(tokens[k]) === ".") k++;
@@ -339,7 +339,7 @@ function readTime(tokens: readonly Tok[], i: number, bare: boolean): { time: Tim
   if (isWord(first, NOON_WORDS)) return { time: { hour: 12, minute: 0, meridiem: "pm" }, next: i + 1 };
   if (isWord(first, MIDNIGHT_WORDS)) return { time: { hour: 0, minute: 0, meridiem: "am" }, next: i + 1 };
   let hour = numOf(first);
-  if (hour === undefined && bare) hour = NUMBER_WORDS[wordOf(first) ?? ""];
+  if (hour === undefined && bare) hour = NUMBER_WORDS.get(wordOf(first) ?? "");
   if (hour === undefined || hour > 23) return undefined;
   if (first?.kind === "num" && first.digits > 2) return undefined;
   let j = i + 1;
@@ -393,7 +393,7 @@ function readTime(tokens: readonly Tok[], i: number, bare: boolean): { time: Tim
   if (!marked && !meridiem) {
     if (!bare) return undefined;
     // A bare number followed by "ans", "jours", "kg"… counts something else.
-    if (isWord(tokens[j], NOT_TIME_UNITS) || MONTHS[wordOf(tokens[j]) ?? ""] !== undefined) return undefined;
+    if (isWord(tokens[j], NOT_TIME_UNITS) || MONTHS.get(wordOf(tokens[j]) ?? "") !== undefined) return undefined;
     if (symOf(tokens[j]) === "/" || (tokens[j]?.kind === "word" && ORDINAL_SUFFIXES.has(wordOf(tokens[j])!)))
       return undefined;
   }
@@ -401,7 +401,7 @@ function readTime(tokens: readonly Tok[], i: number, bare: boolean): { time: Tim
   const k = ["du", "de", "l", "le", "la"].includes(wordOf(tokens[j]) ?? "")
     ? j + (wordOf(tokens[j + 1]) === "l" ? 2 : 1)
     : j;
-  const part = PARTS_OF_DAY[wordOf(tokens[k]) ?? ""];
+  const part = PARTS_OF_DAY.get(wordOf(tokens[k]) ?? "");
   if (!meridiem && part && k > j) {
     meridiem = part === "morning" ? "am" : "pm";
     j = k + 1;
@@ -469,9 +469,9 @@ const readBound: Rule = (tokens, i, facts) => {
 function weekdayAt(tokens: readonly Tok[], i: number, strictContext: boolean): number | undefined {
   const word = wordOf(tokens[i]);
   if (!word) return undefined;
-  const full = WEEKDAYS[word];
+  const full = WEEKDAYS.get(word);
   if (full !== undefined) return full;
-  const short = WEEKDAY_ABBREVIATIONS[word];
+  const short = WEEKDAY_ABBREVIATIONS.get(word);
   if (short === undefined) return undefined;
   // Abbreviations are common words too ("mon", "sun", "mer"): only next to a number, a part of
   // the day or a "next": "sat morning", "ven 14h", "next thu".
@@ -479,7 +479,7 @@ function weekdayAt(tokens: readonly Tok[], i: number, strictContext: boolean): n
   const context =
     tokens[i + 1]?.kind === "num" ||
     isWord(tokens[i + 1], NEXT_WORDS) ||
-    (following !== undefined && PARTS_OF_DAY[following] !== undefined) ||
+    (following !== undefined && PARTS_OF_DAY.get(following) !== undefined) ||
     (following !== undefined && NOON_WORDS.has(following)) ||
     (!strictContext && (isWord(tokens[i - 1], NEXT_WORDS) || isWord(tokens[i - 1], THIS_WORDS)));
   return context ? short : undefined;
@@ -541,7 +541,7 @@ const readDayOfMonth: Rule = (tokens, i, facts) => {
 
 const readRelativeDay: Rule = (tokens, i, facts) => {
   const word = wordOf(tokens[i]);
-  const days = word === undefined ? undefined : RELATIVE_DAYS[word];
+  const days = word === undefined ? undefined : RELATIVE_DAYS.get(word);
   if (days === undefined) return 0;
   facts.day ??= { kind: "relative", days };
   if (word === "tonight") facts.partOfDay ??= "evening";
@@ -549,7 +549,7 @@ const readRelativeDay: Rule = (tokens, i, facts) => {
 };
 
 const readPartOfDay: Rule = (tokens, i, facts) => {
-  const part = PARTS_OF_DAY[wordOf(tokens[i]) ?? ""];
+  const part = PARTS_OF_DAY.get(wordOf(tokens[i]) ?? "");
   if (!part) return 0;
   facts.partOfDay ??= part;
   return 1;
@@ -617,7 +617,7 @@ const readMonthSpan: Rule = (tokens, i, facts) => {
     return j - i + 1 + (isWord(tokens[j + 1], NEXT_WORDS) ? 1 : 0);
   }
   const monthWord = wordOf(tokens[j]);
-  const month = monthWord ? MONTHS[monthWord] : undefined;
+  const month = monthWord ? MONTHS.get(monthWord) : undefined;
   if (month === undefined || !introduced) return 0;
   if (tokens[j + 1]?.kind === "num") return 0; // "en décembre 5"? leave it to the date rules
   facts.span ??= { kind: "named_month", month, ...(part ? { part } : {}) };

@@ -76,7 +76,7 @@ export const appointmentHandler: ResourceHandler = {
   async read(scope, id) {
     if (!isUuid(id)) return null;
     const row = await scope.ctx.db.prisma.appointment.findFirst({
-      where: { id, clinicId: scope.clinic.id, ...visibleAppointments(scope.staff) },
+      where: { id, clinicId: scope.clinic.id, ...visibleAppointments(scope.caller) },
       include,
     });
     if (!row) return null;
@@ -89,7 +89,7 @@ export const appointmentHandler: ResourceHandler = {
   async search(scope, q) {
     const where: Prisma.AppointmentWhereInput = {
       clinicId: scope.clinic.id,
-      AND: [visibleAppointments(scope.staff), ...conditions(scope, q)],
+      AND: [visibleAppointments(scope.caller), ...conditions(scope, q)],
     };
     const prisma = scope.ctx.db.prisma;
     const [total, rows] = await Promise.all([

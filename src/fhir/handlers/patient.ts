@@ -63,7 +63,7 @@ export const patientHandler: ResourceHandler = {
   async read(scope, id) {
     if (!isUuid(id)) return null;
     const row = await scope.ctx.db.prisma.patient.findFirst({
-      where: { id, clinicId: scope.clinic.id, ...visiblePatients(scope.staff) },
+      where: { id, clinicId: scope.clinic.id, ...visiblePatients(scope.caller) },
     });
     if (!row) return null;
     if (row.erasedAt) throw new FhirError(410, "deleted", `Patient/${id} has been erased`);
@@ -75,7 +75,7 @@ export const patientHandler: ResourceHandler = {
     const where: Prisma.PatientWhereInput = {
       clinicId: scope.clinic.id,
       erasedAt: null,
-      AND: [visiblePatients(scope.staff), ...conditions(q)],
+      AND: [visiblePatients(scope.caller), ...conditions(q)],
     };
     const prisma = scope.ctx.db.prisma;
     const [total, rows] = await Promise.all([

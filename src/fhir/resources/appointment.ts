@@ -39,7 +39,7 @@ export interface AppointmentView {
   doctor: Pick<Doctor, "id" | "title" | "firstName" | "lastName">;
   type: AppointmentType & { specialty: Specialty | null };
   /** The event that ended a cancelled or declined appointment, when there is one. */
-  ending?: { actorKind: "patient" | "staff" | "doctor" | "system"; reason: string | null } | null;
+  ending?: { actorKind: "patient" | "staff" | "doctor" | "system" | "client"; reason: string | null } | null;
 }
 
 export function toFhirAppointment(v: AppointmentView, locale: Locale, timeZone: string): Appointment {
@@ -83,7 +83,12 @@ type Ending = AppointmentView["ending"];
 function cancellation(status: "declined" | "cancelled", ending: Ending): CodeableConcept {
   // Declining is the clinic's answer to a request; a cancellation is coded by who made it.
   const byPatient = status === "cancelled" && ending?.actorKind === "patient";
-  const byClinic = status === "declined" || ending?.actorKind === "staff" || ending?.actorKind === "doctor";
+  // An API client acts for the clinic (its booking system, its front desk software).
+  const byClinic =
+    status === "declined" ||
+    ending?.actorKind === "staff" ||
+    ending?.actorKind === "doctor" ||
+    ending?.actorKind === "client";
   const coding = byPatient
     ? { system: SYSTEMS.cancellationReason, code: "pat", display: "Patient" }
     : byClinic

@@ -48,7 +48,7 @@ export async function startFhirApp(now: Date): Promise<FhirTestApp> {
     ctx,
     db,
     base,
-    token: (p) => signStaffToken(ctx, p).token,
+    token: (p) => signStaffToken(ctx, p, { amr: ["pwd", "otp"], tokenVersion: 0 }).token,
     async get(pathOrUrl, token, headers = {}) {
       const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${base}${pathOrUrl}`;
       const res = await fetch(url, { headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });

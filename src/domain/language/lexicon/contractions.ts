@@ -1,8 +1,10 @@
+import { table } from "./words.js";
+
 /**
  * Whole-token rewrites applied after folding, so that "cant", "can't" and "can not" read alike
  * and the phrase patterns only need the long form. Keys are folded tokens (apostrophes removed).
  */
-export const CONTRACTIONS: Readonly<Record<string, readonly string[]>> = {
+export const CONTRACTIONS: ReadonlyMap<string, readonly string[]> = table({
   // English negations: patterns (and the negation check) see a separate "not".
   cant: ["can", "not"],
   cannot: ["can", "not"],
@@ -87,4 +89,4 @@ export const CONTRACTIONS: Readonly<Record<string, readonly string[]>> = {
   jcrois: ["je", "crois"],
   jpense: ["je", "pense"],
   g: ["j", "ai"],
-};
+});

@@ -1,4 +1,4 @@
-import { phrases } from "./words.js";
+import { phrases, table } from "./words.js";
 
 /** What a patient's free-text message asks for. */
 export type Intent =
@@ -287,7 +287,7 @@ export const CHOICE_PREFIXES: readonly string[] = phrases(`
 `);
 
 /** Ordinal words read as a choice: "le deuxième", "the first one". Index is zero-based. */
-export const ORDINAL_WORDS: Readonly<Record<string, number>> = {
+export const ORDINAL_WORDS: ReadonlyMap<string, number> = table({
   premier: 0,
   premiere: 0,
   first: 0,
@@ -315,4 +315,4 @@ export const ORDINAL_WORDS: Readonly<Record<string, number>> = {
   "5e": 4,
   "5eme": 4,
   "5th": 4,
-};
+});

@@ -1,4 +1,4 @@
-import { phrases } from "./words.js";
+import { phrases, table } from "./words.js";
 
 /**
  * How patients name a specialty and its practitioners, keyed by specialty code, plus everyday
@@ -17,7 +17,7 @@ export interface SpecialtyWords {
   readonly patients?: readonly string[];
 }
 
-export const SPECIALTY_WORDS: Readonly<Record<string, SpecialtyWords>> = {
+export const SPECIALTY_WORDS: ReadonlyMap<string, SpecialtyWords> = table({
   general: {
     names: phrases(`
       generaliste, medecin generaliste, medecin traitant, medecin de famille, medecine generale, mg, gp,
@@ -85,4 +85,4 @@ export const SPECIALTY_WORDS: Readonly<Record<string, SpecialtyWords>> = {
       "deprime, depression, angoisse, anxiete, stress, anxiety, depressed, panic attack, insomnie, insomnia",
     ),
   },
-};
+});

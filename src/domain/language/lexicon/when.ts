@@ -1,4 +1,4 @@
-import { phrases, words } from "./words.js";
+import { phrases, table, words } from "./words.js";
 
 /**
  * Words for dates and times in French and English, folded, as the date reader sees them after
@@ -6,7 +6,7 @@ import { phrases, words } from "./words.js";
  */
 
 /** ISO weekday (1 = Monday) of full weekday names. Typos are tolerated on these. */
-export const WEEKDAYS: Readonly<Record<string, number>> = {
+export const WEEKDAYS: ReadonlyMap<string, number> = table({
   lundi: 1,
   mardi: 2,
   mercredi: 3,
@@ -21,13 +21,13 @@ export const WEEKDAYS: Readonly<Record<string, number>> = {
   friday: 5,
   saturday: 6,
   sunday: 7,
-};
+});
 
 /**
  * Abbreviations that are also ordinary words ("mon" is "my", "mer" is "sea", "sun"): they
  * count as weekdays only next to a day number, a time, or "prochain"/"next"/"ce"/"this".
  */
-export const WEEKDAY_ABBREVIATIONS: Readonly<Record<string, number>> = {
+export const WEEKDAY_ABBREVIATIONS: ReadonlyMap<string, number> = table({
   lun: 1,
   mer: 3,
   merc: 3,
@@ -46,10 +46,10 @@ export const WEEKDAY_ABBREVIATIONS: Readonly<Record<string, number>> = {
   fri: 5,
   sat: 6,
   sun: 7,
-};
+});
 
 /** Month number of month names; abbreviations included (they only count next to a day number or year). */
-export const MONTHS: Readonly<Record<string, number>> = {
+export const MONTHS: ReadonlyMap<string, number> = table({
   janvier: 1,
   janv: 1,
   january: 1,
@@ -91,10 +91,10 @@ export const MONTHS: Readonly<Record<string, number>> = {
   decembre: 12,
   december: 12,
   dec: 12,
-};
+});
 
 /** Days from today. */
-export const RELATIVE_DAYS: Readonly<Record<string, number>> = {
+export const RELATIVE_DAYS: ReadonlyMap<string, number> = table({
   aujourdhui: 0,
   auj: 0,
   aujourd: 0,
@@ -113,11 +113,11 @@ export const RELATIVE_DAYS: Readonly<Record<string, number>> = {
   hier: -1,
   yesterday: -1,
   avanthier: -2,
-};
+});
 
 export type PartOfDayWord = "morning" | "afternoon" | "evening";
 
-export const PARTS_OF_DAY: Readonly<Record<string, PartOfDayWord>> = {
+export const PARTS_OF_DAY: ReadonlyMap<string, PartOfDayWord> = table({
   matin: "morning",
   matinee: "morning",
   morning: "morning",
@@ -131,7 +131,7 @@ export const PARTS_OF_DAY: Readonly<Record<string, PartOfDayWord>> = {
   tonight: "evening",
   nuit: "evening",
   night: "evening",
-};
+});
 
 /** Local opening and closing hour of each part of the day, as the clinic reads them. */
 export const PART_OF_DAY_HOURS: Readonly<Record<PartOfDayWord, readonly [number, number]>> = {
@@ -141,7 +141,7 @@ export const PART_OF_DAY_HOURS: Readonly<Record<PartOfDayWord, readonly [number,
 };
 
 /** Numbers written as words, for "dans deux jours", "in two weeks", "entre midi et deux". */
-export const NUMBER_WORDS: Readonly<Record<string, number>> = {
+export const NUMBER_WORDS: ReadonlyMap<string, number> = table({
   un: 1,
   une: 1,
   deux: 2,
@@ -175,11 +175,11 @@ export const NUMBER_WORDS: Readonly<Record<string, number>> = {
   twenty: 20,
   thirty: 30,
   couple: 2,
-};
+});
 
 export type DurationUnit = "minute" | "hour" | "day" | "week" | "month";
 
-export const DURATION_UNITS: Readonly<Record<string, DurationUnit>> = {
+export const DURATION_UNITS: ReadonlyMap<string, DurationUnit> = table({
   minute: "minute",
   minutes: "minute",
   min: "minute",
@@ -210,7 +210,7 @@ export const DURATION_UNITS: Readonly<Record<string, DurationUnit>> = {
   mois: "month",
   month: "month",
   months: "month",
-};
+});
 
 /** Words after a number that show it is not a time ("5 ans", "3 years old", "2 enfants"). */
 export const NOT_TIME_UNITS: ReadonlySet<string> = new Set(

@@ -7,3 +7,10 @@ export const phrases = (list: string): string[] =>
     .split(",")
     .map((p) => p.trim().replace(/\s+/g, " "))
     .filter(Boolean);
+
+/**
+ * A lexicon table keyed by words, as a Map: patients' words are looked up in it, and a plain
+ * object would also "contain" `constructor`, `__proto__` or `toString` from its prototype.
+ */
+export const table = <V>(entries: { readonly [word: string]: V }): ReadonlyMap<string, V> =>
+  new Map(Object.entries(entries));
