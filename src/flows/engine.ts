@@ -49,7 +49,7 @@ export async function handleInbound(deps: EngineDeps, message: InboundMessage): 
       { err, channel: message.channel, conversation: known.conversationId },
       "chat message not handled; the patient was asked to send it again",
     );
-    return [apology(deps, message, known)];
+    return [apology(message, known)];
   }
 }
 
@@ -60,7 +60,7 @@ interface Known {
   conversationId?: string;
 }
 
-function apology(deps: EngineDeps, message: InboundMessage, known: Known): OutboundMessage {
+function apology(message: InboundMessage, known: Known): OutboundMessage {
   const locale =
     known.locale ??
     detectLanguage(message.text ?? "", known.clinic?.defaultLocale ?? "fr") ??
