@@ -6,7 +6,7 @@ import express from "express";
 import type { Database } from "../src/data/db.js";
 import { seedDemoClinic } from "../src/data/demo-clinic.js";
 import { handleInbound, type EngineDeps } from "../src/flows/engine.js";
-import type { OutboundMessage } from "../src/flows/messages.js";
+import type { OutboundMessage } from "../src/domain/channels.js";
 import type { BenchResult } from "./booking.bench.js";
 import { benchDatabase, ms, pool, summarize } from "./support.js";
 

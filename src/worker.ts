@@ -7,7 +7,7 @@ import { migrate } from "./data/migrate.js";
 import { startDeliveryWorker } from "./bots/delivery/queue.js";
 import { postgresDeliveryLog } from "./bots/delivery/status.js";
 import { channelLimits, channelSenders } from "./bots/channels.js";
-import type { ChatChannel } from "./flows/messages.js";
+import type { ChatChannel } from "./domain/channels.js";
 import { runHousekeeping } from "./jobs/housekeeping.js";
 import { startJobs } from "./jobs/runner.js";
 import { startCare } from "./jobs/care.js";

@@ -1,7 +1,7 @@
 import type { Router } from "express";
 import type { Config } from "../config.js";
 import type { AppContext } from "../context.js";
-import type { ChatChannel } from "../flows/messages.js";
+import type { ChatChannel } from "../domain/channels.js";
 import type { Sender } from "./delivery/outbound.js";
 import { TELEGRAM_LIMITS, type PacingLimits } from "./delivery/pacing.js";
 import { startDeliveryWorker, WHATSAPP_WEB_QUEUE } from "./delivery/queue.js";
@@ -13,6 +13,7 @@ import { WHATSAPP_CLOUD_LIMITS } from "./whatsapp-cloud/send.js";
 import { buildWhatsappCloudSender, startWhatsappCloud, type WhatsappCloudSettings } from "./whatsapp-cloud/start.js";
 import { WHATSAPP_WEB_LIMITS, whatsappWebSender } from "./whatsapp-web/send.js";
 import { startWhatsappWeb, type WhatsappWebSettings } from "./whatsapp-web/start.js";
+import { WhatsappWebSession } from "./whatsapp-web/session.js";
 
 /** WhatsApp Web settings when WHATSAPP_WEB_ENABLED (config refuses it together with the Cloud API). */
 export function whatsappWebSettings(c: Config): WhatsappWebSettings | null {
@@ -98,7 +99,7 @@ export function channelSenders(
   const whatsapp = whatsappCloudSettings(config);
   if (whatsapp) senders.whatsapp = buildWhatsappCloudSender(whatsapp);
   // Sends only in the process holding the session; elsewhere its jobs wait in WHATSAPP_WEB_QUEUE for it.
-  if (whatsappWebSettings(config)) senders.whatsapp = whatsappWebSender(ctx.whatsappWeb);
+  if (whatsappWebSettings(config)) senders.whatsapp = whatsappWebSender(sessionOf(ctx));
   return senders;
 }
 
@@ -115,8 +116,9 @@ export async function startChannels(
   const whatsapp = whatsappCloudSettings(ctx.config);
   if (whatsapp) running.push(startWhatsappCloud(ctx, clinicId, whatsapp));
   const web = whatsappWebSettings(ctx.config);
-  const whatsappWeb = web && ctx.whatsappWeb ? await startWhatsappWeb(ctx, clinicId, ctx.whatsappWeb, web) : null;
-  if (web && !ctx.whatsappWeb) ctx.logger.error("WHATSAPP_WEB_ENABLED but no session was given to the channels");
+  const session = sessionOf(ctx);
+  const whatsappWeb = web && session ? await startWhatsappWeb(ctx, clinicId, session, web) : null;
+  if (web && !session) ctx.logger.error("WHATSAPP_WEB_ENABLED but no session was given to the channels");
   const senders = channelSenders(ctx);
   const worker =
     ctx.config.REDIS_URL && ctx.config.INLINE_WORKER === "true" && Object.keys(senders).length > 0
@@ -137,3 +139,7 @@ export async function startChannels(
     },
   };
 }
+
+/** The WhatsApp Web session this adapter made, behind the context's LinkedDevice port. */
+const sessionOf = (ctx: Pick<AppContext, "whatsappWeb">): WhatsappWebSession | undefined =>
+  ctx.whatsappWeb instanceof WhatsappWebSession ? ctx.whatsappWeb : undefined;

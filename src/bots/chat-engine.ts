@@ -1,7 +1,8 @@
 import type { AppContext } from "../context.js";
 import type { Database } from "../data/db.js";
-import { handleInbound, repliesTo, type EngineDeps } from "../flows/engine.js";
-import type { InboundMessage, OutboundMessage } from "../flows/messages.js";
+import type { InboundMessage, OutboundMessage } from "../domain/channels.js";
+import { repliesTo } from "../domain/conversations.js";
+import { handleInbound, type EngineDeps } from "../flows/engine.js";
 
 /**
  * What a channel adapter needs from the dialogue engine: one inbound message in, the
@@ -24,9 +25,10 @@ export function replayingEngine(deps: EngineDeps & { db: Database }): ChatEngine
 }
 
 /** The engine with the service's own settings, for one clinic. */
-export function clinicEngine(ctx: Pick<AppContext, "db" | "config" | "now">, clinicId: string): ChatEngine {
+export function clinicEngine(ctx: Pick<AppContext, "db" | "config" | "now" | "logger">, clinicId: string): ChatEngine {
   return replayingEngine({
     db: ctx.db,
+    logger: ctx.logger,
     clinicId,
     holdMinutes: ctx.config.HOLD_MINUTES,
     idleMinutes: ctx.config.CONVERSATION_IDLE_MINUTES,

@@ -5,7 +5,7 @@ import { doctorAt, type DoctorChannels } from "../domain/doctor-reach.js";
 import { acknowledgeAlert, otherAlertedDoctors } from "../domain/emergencies.js";
 import { isDomainError } from "../domain/errors.js";
 import { formatterFor } from "../flows/locales/format.js";
-import type { OutboundMessage } from "../flows/messages.js";
+import type { OutboundMessage } from "../domain/channels.js";
 import type { OutboundJob } from "./delivery/outbound.js";
 import { DOCTOR_COPY } from "./doctor-copy.js";
 import { DOCTOR_ACTION, takenJob } from "./doctor-messages.js";
@@ -60,7 +60,7 @@ export async function handleDoctorAction(
       const ack = await acknowledgeAlert(deps.db, { alertId: id, doctorId: doctor.id, now });
       if (!ack.first) {
         const [by] = await deps.db.sql.query<{ name: string }>(
-          `SELECT title || ' ' || first_name || ' ' || last_name AS name FROM doctor WHERE id = $1::uuid`,
+          `SELECT doctor_name(d) AS name FROM doctor d WHERE d.id = $1::uuid`,
           [ack.acknowledgedByDoctorId],
         );
         return say(copy.alreadyAcknowledged(by?.name ?? null, f.time(ack.acknowledgedAt.toISOString())), true);

@@ -1,4 +1,4 @@
-import type { OutboundMessage } from "../flows/messages.js";
+import type { OutboundMessage } from "../domain/channels.js";
 
 /**
  * A reply as plain text for channels without buttons (SMS, WhatsApp Web): choices become

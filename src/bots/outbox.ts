@@ -1,5 +1,5 @@
 import type { AppContext } from "../context.js";
-import type { ChatChannel } from "../flows/messages.js";
+import type { ChatChannel } from "../domain/channels.js";
 import { channelSenders, deliveryRoute } from "./channels.js";
 import { deliveryFor } from "./delivery/for-channel.js";
 import type { Delivery, OutboundJob } from "./delivery/outbound.js";

@@ -10,7 +10,7 @@ import { openDatabase } from "../data/db.js";
 import { seedDemoClinic } from "../data/demo-clinic.js";
 import { migrate } from "../data/migrate.js";
 import { handleInbound } from "../flows/engine.js";
-import type { OutboundMessage } from "../flows/messages.js";
+import type { OutboundMessage } from "../domain/channels.js";
 
 dotenv.config({ quiet: true });
 const config = loadConfig();

@@ -1,5 +1,5 @@
 import type { Database } from "../data/db.js";
-import type { ChatChannel, OutboundMessage } from "../flows/messages.js";
+import type { ChatChannel, OutboundMessage } from "../domain/channels.js";
 
 type Locale = "fr" | "en";
 

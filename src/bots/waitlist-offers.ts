@@ -1,7 +1,7 @@
 import type { Database } from "../data/db.js";
 import type { OfferMade } from "../domain/waitlist.js";
 import { prepareWaitlistOffer } from "../flows/engine.js";
-import type { ChatChannel } from "../flows/messages.js";
+import type { ChatChannel } from "../domain/channels.js";
 import type { OutboundJob } from "./delivery/outbound.js";
 
 export interface WaitlistOfferDeps {

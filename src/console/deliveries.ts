@@ -4,7 +4,7 @@ import { deadLetterRefs, deadLetterRows, deliveryCounts, retryDeadLetterAsStaff 
 import type { DeliveryStatus } from "../bots/delivery/status.js";
 import type { AppContext } from "../context.js";
 import { getClinic } from "../domain/directory.js";
-import type { ChatChannel } from "../flows/messages.js";
+import type { ChatChannel } from "../domain/channels.js";
 import { ClinicFormat } from "./format.js";
 import { actorOf, guard, mustSession } from "./http.js";
 import type { MessageKey } from "./i18n.js";

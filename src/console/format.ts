@@ -33,5 +33,4 @@ export const STATUS_LABEL: Record<Appointment["status"], MessageKey> = {
 };
 
 export const personName = (p: { firstName: string; lastName: string }): string => `${p.firstName} ${p.lastName}`;
-export const doctorName = (d: { title: string; firstName: string; lastName: string }): string =>
-  `${d.title} ${d.firstName} ${d.lastName}`;
+export { doctorName } from "../domain/doctor-name.js";

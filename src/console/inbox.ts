@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from "express";
 import { clinicOutbox } from "../bots/outbox.js";
 import type { AppContext } from "../context.js";
-import type { ChatChannel } from "../flows/messages.js";
+import type { ChatChannel } from "../domain/channels.js";
 import { getClinic } from "../domain/directory.js";
 import { DomainError } from "../domain/errors.js";
 import { handBackToBot, listHandoffs, readThread, recordStaffReply, withdrawStaffReply } from "../domain/handoff.js";

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "../data/db.js";
 import type { StaffRole } from "../domain/actor.js";
+import { IDLE_TIMEOUT_MS } from "../domain/staff-sessions.js";
 
 /*
  * Server-side console sessions. The browser holds a random 32-byte token; the database holds
@@ -8,8 +9,6 @@ import type { StaffRole } from "../domain/actor.js";
  */
 
 export const SESSION_COOKIE = "tabib_session";
-/** A session unused this long is over. */
-export const IDLE_TIMEOUT_MS = 30 * 60_000;
 /** However active, a session ends this long after login. */
 export const ABSOLUTE_TIMEOUT_MS = 12 * 3600_000;
 // last_seen_at is written at most this often: one write per page view would be wasted I/O.
@@ -154,13 +153,4 @@ export async function keepOnlySession(db: Database, staffUserId: string, keepId:
 /** Signs an account out everywhere (after an admin reset its password). */
 export async function closeAllSessions(db: Database, staffUserId: string): Promise<void> {
   await db.sql.query(`DELETE FROM console_session WHERE staff_user_id = $1::uuid`, [staffUserId]);
-}
-
-/** Deletes sessions past their absolute end or idle for longer than the timeout. */
-export async function purgeExpiredSessions(db: Database, now: Date): Promise<number> {
-  const rows = await db.sql.query<{ id: string }>(
-    `DELETE FROM console_session WHERE expires_at <= $1 OR last_seen_at <= $2 RETURNING id`,
-    [now, new Date(now.getTime() - IDLE_TIMEOUT_MS)],
-  );
-  return rows.length;
 }

@@ -1,7 +1,6 @@
 import type { Response, Router } from "express";
 import QRCode from "qrcode";
-import type { WhatsappWebState } from "../bots/whatsapp-web/session.js";
-import type { AppContext } from "../context.js";
+import type { AppContext, LinkedDeviceState } from "../context.js";
 import { getClinic } from "../domain/directory.js";
 import { ClinicFormat } from "./format.js";
 import { guard, mustSession } from "./http.js";
@@ -43,14 +42,14 @@ export function whatsappRoutes(router: Router, ctx: AppContext): void {
 
 interface StateView {
   enabled: boolean;
-  status?: WhatsappWebState["status"];
+  status?: LinkedDeviceState["status"];
   message: string;
   since?: string;
   qrImage?: string;
   poll: boolean;
 }
 
-async function describe(s: WhatsappWebState | null, t: Translate, format: ClinicFormat): Promise<StateView> {
+async function describe(s: LinkedDeviceState | null, t: Translate, format: ClinicFormat): Promise<StateView> {
   if (!s) return { enabled: false, message: t("waDisabled"), poll: false };
   const reason = s.reason ?? "—";
   const message = {

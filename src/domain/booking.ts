@@ -189,10 +189,20 @@ async function insertAppointment(
   return rows[0] ? toAppointment(rows[0]) : null;
 }
 
-async function findByIdempotencyKey(db: Database, key: string): Promise<Appointment | null> {
+/** The appointment a request with this idempotency key made, if any. */
+export async function findByIdempotencyKey(db: Database, key: string): Promise<Appointment | null> {
   const rows = await db.sql.query<AppointmentRow>(
     `SELECT ${APPOINTMENT_COLUMNS} FROM appointment WHERE idempotency_key = $1`,
     [key],
+  );
+  return rows[0] ? toAppointment(rows[0]) : null;
+}
+
+/** An appointment by id, if it exists. */
+export async function findAppointment(db: Database, id: string): Promise<Appointment | null> {
+  const rows = await db.sql.query<AppointmentRow>(
+    `SELECT ${APPOINTMENT_COLUMNS} FROM appointment WHERE id = $1::uuid`,
+    [id],
   );
   return rows[0] ? toAppointment(rows[0]) : null;
 }

@@ -35,7 +35,7 @@ export interface DoctorRow {
 }
 
 /** SQL columns for a DoctorRow of doctor `d` joined with its clinic `c`. */
-export const DOCTOR_COLUMNS = `d.id, d.clinic_id, d.title || ' ' || d.first_name || ' ' || d.last_name AS name, d.languages::text[] AS languages,
+export const DOCTOR_COLUMNS = `d.id, d.clinic_id, doctor_name(d) AS name, d.languages::text[] AS languages,
   c.default_locale::text AS default_locale, c.time_zone, d.telegram_chat_id, d.whatsapp_phone`;
 
 /** SQL condition: doctor `d` has an address on one of the channels given as $n (telegram) and $m (whatsapp). */

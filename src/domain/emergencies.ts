@@ -4,6 +4,7 @@ import type { EmergencyEvent } from "../data/generated/client.js";
 import type { Actor } from "./actor.js";
 import { recordAudit } from "./audit.js";
 import { emitCareEvent } from "./care-events.js";
+import { doctorName } from "./doctor-name.js";
 import {
   DOCTOR_COLUMNS,
   reach,
@@ -152,7 +153,7 @@ export async function listEmergencies(
     doctorIds.length ? db.prisma.doctor.findMany({ where: { id: { in: doctorIds } } }) : [],
   ]);
   const staffName = new Map(staff.map((s) => [s.id, s.displayName]));
-  const doctorName = new Map(doctors.map((d) => [d.id, `${d.title} ${d.firstName} ${d.lastName}`]));
+  const doctorNames = new Map(doctors.map((d) => [d.id, doctorName(d)]));
   const withPatient = events.filter((e) => e.patientId);
   await recordAudit(
     db,
@@ -170,11 +171,11 @@ export async function listEmergencies(
     patient,
     conversationChannel: conversation?.channel ?? null,
     raisedByName: e.raisedBy ? (staffName.get(e.raisedBy) ?? null) : null,
-    acknowledgedByName: e.acknowledgedByDoctorId ? (doctorName.get(e.acknowledgedByDoctorId) ?? null) : null,
+    acknowledgedByName: e.acknowledgedByDoctorId ? (doctorNames.get(e.acknowledgedByDoctorId) ?? null) : null,
     alerts: alerts.map((a) => ({
       id: a.id,
       doctorId: a.doctorId,
-      doctorName: `${a.doctor.title} ${a.doctor.firstName} ${a.doctor.lastName}`,
+      doctorName: doctorName(a.doctor),
       level: a.level,
       channel: a.channel,
       sentAt: a.sentAt,
@@ -409,7 +410,7 @@ async function stepEvent(db: Database, eventId: string, now: Date, channels: Doc
       return [];
     }
     const earlier = await tx.query<{ name: string }>(
-      `SELECT d.title || ' ' || d.first_name || ' ' || d.last_name AS name FROM emergency_alert a JOIN doctor d ON d.id = a.doctor_id
+      `SELECT doctor_name(d) AS name FROM emergency_alert a JOIN doctor d ON d.id = a.doctor_id
         WHERE a.event_id = $1::uuid ORDER BY a.sent_at, a.level`,
       [eventId],
     );
@@ -468,4 +469,24 @@ export async function otherAlertedDoctors(
     [eventId, except],
   );
   return rows.map((r) => reach(r, channels)).filter((d): d is ReachableDoctor => d !== null);
+}
+
+/**
+ * A red flag in a patient's message: the event the escalation passes pick up. Recorded in the
+ * conversation's unit of work, so the event and the conversation that raised it are saved together.
+ */
+export async function recordChatEmergency(
+  db: Database,
+  req: {
+    clinicId: string;
+    patientId: string | null;
+    conversationId: string;
+    category: EmergencyCategory;
+    now: Date;
+  },
+): Promise<void> {
+  await db.sql.query(
+    `INSERT INTO emergency_event (clinic_id, patient_id, conversation_id, category, created_at) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5)`,
+    [req.clinicId, req.patientId, req.conversationId, req.category, req.now],
+  );
 }

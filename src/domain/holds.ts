@@ -50,7 +50,10 @@ export async function holdSlots(
   const held: SlotHold[] = [];
   let left = slots;
   // Conversations offering the same times at once race for them: the exclusion constraint lets
-  // one win each slot and the others skip it, now visibly taken, on their next pass.
+  // one win each slot and the others skip it, now visibly taken, on their next pass. Inside a
+  // conversation's unit of work another's holds are unseen until it commits, and a hold
+  // overlapping one waits for that: each pass picks the best slots, then takes them in one
+  // order every conversation shares, so two conversations never wait for each other in a circle.
   for (let pass = 0; pass < MAX_HOLD_PASSES && left.length > 0 && held.length < req.count; pass++) {
     const rows = await db.sql.query<{
       id: string;
@@ -59,11 +62,13 @@ export async function holdSlots(
       ends_at: Date | string;
     }>(
       `INSERT INTO slot_hold (doctor_id, starts_at, ends_at, expires_at, holder)
-       SELECT c.d, c.s, c.e, $4, $5 FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS c(d, s, e, n)
-        WHERE NOT EXISTS (SELECT 1 FROM appointment a WHERE a.doctor_id = c.d AND a.status IN ('requested', 'confirmed')
-                            AND tstzrange(a.starts_at, a.ends_at) && tstzrange(c.s, c.e))
-          AND NOT EXISTS (SELECT 1 FROM slot_hold h WHERE h.doctor_id = c.d AND tstzrange(h.starts_at, h.ends_at) && tstzrange(c.s, c.e))
-        ORDER BY c.n LIMIT $6
+       SELECT best.d, best.s, best.e, $4, $5 FROM (
+         SELECT c.d, c.s, c.e FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS c(d, s, e, n)
+          WHERE NOT EXISTS (SELECT 1 FROM appointment a WHERE a.doctor_id = c.d AND a.status IN ('requested', 'confirmed')
+                              AND tstzrange(a.starts_at, a.ends_at) && tstzrange(c.s, c.e))
+            AND NOT EXISTS (SELECT 1 FROM slot_hold h WHERE h.doctor_id = c.d AND tstzrange(h.starts_at, h.ends_at) && tstzrange(c.s, c.e))
+          ORDER BY c.n LIMIT $6
+       ) best ORDER BY best.d, best.s
        ON CONFLICT DO NOTHING RETURNING id, doctor_id, starts_at, ends_at`,
       [
         left.map((s) => s.doctorId),

@@ -1,5 +1,5 @@
 import type { Database } from "../data/db.js";
-import type { ChatChannel } from "../flows/messages.js";
+import type { ChatChannel } from "./channels.js";
 import { recordAudit } from "./audit.js";
 
 /** What happened when a channel proved it belongs to the owner of a phone number. */

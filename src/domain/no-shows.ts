@@ -62,7 +62,7 @@ export async function noShowCandidates(db: Database, access: Access, now: Date):
     phone: string | null;
     no_shows: number | string;
   }>(
-    `SELECT a.id AS appointment_id, a.starts_at, a.doctor_id, d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name,
+    `SELECT a.id AS appointment_id, a.starts_at, a.doctor_id, doctor_name(d) AS doctor_name,
             p.id AS patient_id, p.first_name, p.last_name, p.phone,
             (SELECT count(*) FROM appointment n WHERE n.patient_id = p.id AND n.status = 'no_show') AS no_shows
        FROM appointment a JOIN doctor d ON d.id = a.doctor_id JOIN patient p ON p.id = a.patient_id

@@ -101,7 +101,7 @@ export async function claimNotice(db: Database, id: string, now: Date, leaseMs: 
      )
      SELECT n.id, n.kind, n.medium, n.created_at, a.id AS appointment_id, a.status, a.starts_at, a.ends_at, a.clinic_id,
             (SELECT count(*) FROM appointment_event e WHERE e.appointment_id = a.id AND e.at <= n.created_at) AS revision,
-            d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, t.name_fr AS type_fr, t.name_en AS type_en,
+            doctor_name(d) AS doctor_name, t.name_fr AS type_fr, t.name_en AS type_en,
             c.name AS clinic_name, c.time_zone, c.address, c.phone AS clinic_phone, ${CONTACT_COLUMNS}
        FROM claimed n JOIN appointment a ON a.id = n.appointment_id JOIN doctor d ON d.id = a.doctor_id
        JOIN appointment_type t ON t.id = a.type_id JOIN clinic c ON c.id = a.clinic_id JOIN patient p ON p.id = a.patient_id`,

@@ -287,7 +287,7 @@ export async function claimReminder(
         RETURNING id, kind, attempts, appointment_id
      )
      SELECT r.id, r.kind, r.attempts, a.id AS appointment_id, a.status, a.starts_at, a.clinic_id,
-            d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name,
+            doctor_name(d) AS doctor_name,
             c.time_zone, c.address, c.phone AS clinic_phone, ${CONTACT_COLUMNS}
        FROM claimed r JOIN appointment a ON a.id = r.appointment_id JOIN doctor d ON d.id = a.doctor_id
        JOIN clinic c ON c.id = a.clinic_id JOIN patient p ON p.id = a.patient_id`,
@@ -338,7 +338,7 @@ export async function claimSmsFallbacks(
        SELECT l.id FROM lost l JOIN taken t ON t.job_id = $3 || l.id || '-sms'
      )
      SELECT r.id, r.kind, r.attempts, a.id AS appointment_id, a.status, a.starts_at, a.clinic_id,
-            d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name,
+            doctor_name(d) AS doctor_name,
             c.time_zone, c.address, c.phone AS clinic_phone, ${CONTACT_COLUMNS}
        FROM won w JOIN reminder r ON r.id = w.id
        JOIN appointment a ON a.id = r.appointment_id JOIN doctor d ON d.id = a.doctor_id
@@ -510,7 +510,7 @@ export async function listUnconfirmed(
     last_error: string | null;
     no_shows: number | string;
   }>(
-    `SELECT a.id AS appointment_id, a.starts_at, a.doctor_id, d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name,
+    `SELECT a.id AS appointment_id, a.starts_at, a.doctor_id, doctor_name(d) AS doctor_name,
             p.id AS patient_id, p.first_name, p.last_name, p.phone,
             r.status AS reminder_status, r.sent_at, r.channel, r.last_error,
             (SELECT count(*) FROM appointment n WHERE n.patient_id = p.id AND n.status = 'no_show') AS no_shows

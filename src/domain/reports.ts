@@ -1,6 +1,7 @@
 import type { Database } from "../data/db.js";
 import type { Channel, Payer, PaymentMethod } from "../data/generated/client.js";
 import { ClinicClock, type LocalDate } from "./clinic-time.js";
+import { doctorName } from "./doctor-name.js";
 import { invalid, notFound } from "./errors.js";
 import type { StaffActor } from "./staff.js";
 
@@ -183,7 +184,7 @@ export async function clinicReport(db: Database, access: ReportAccess, range: Re
     }
   }
 
-  const names = new Map(doctors.map((d) => [d.id, `${d.title} ${d.firstName} ${d.lastName}`]));
+  const names = new Map(doctors.map((d) => [d.id, doctorName(d)]));
   // Active doctors always appear; inactive ones only when they had appointments in the range.
   const shownDoctors = doctors.filter((d) => d.active || doctorCounts.has(d.id));
   const perDoctor = shownDoctors.map((d) => {

@@ -1,9 +1,15 @@
 import type { Database, Sql } from "../data/db.js";
-import { sqlState } from "../data/db.js";
+import { inTransaction } from "../data/db.js";
 import type { Appointment, WaitlistEntry } from "../data/generated/client.js";
 import type { Actor } from "./actor.js";
 import { recordAudit } from "./audit.js";
-import { bookAppointment, rescheduleAppointment, type SourceChannel } from "./booking.js";
+import {
+  bookAppointment,
+  findAppointment,
+  findByIdempotencyKey,
+  rescheduleAppointment,
+  type SourceChannel,
+} from "./booking.js";
 import { emitCareEvent, type FreedSlot } from "./care-events.js";
 import { DomainError, invalid, isDomainError, notFound } from "./errors.js";
 import type { StaffActor } from "./staff.js";
@@ -95,31 +101,45 @@ export async function joinWaitlist(db: Database, req: JoinWaitlistRequest): Prom
   if (req.actor.kind === "patient" && req.actor.patientId !== req.patientId)
     throw new DomainError("forbidden", "A patient joins the waiting list only for themselves");
   if (req.wantedBefore && +req.wantedBefore <= +now) throw invalid("wantedBefore", "must be in the future");
-  const patient = await db.prisma.patient.findFirst({
-    where: { id: req.patientId, clinicId: req.clinicId, erasedAt: null },
-  });
+  const [patient] = await db.sql.query(
+    `SELECT 1 FROM patient WHERE id = $1::uuid AND clinic_id = $2::uuid AND erased_at IS NULL`,
+    [req.patientId, req.clinicId],
+  );
   if (!patient) throw notFound("Patient", req.patientId);
 
   let { typeId = null, doctorId = null, specialtyId = null } = req;
   const appointmentId = req.appointmentId ?? null;
   if (appointmentId) {
-    const appointment = await db.prisma.appointment.findFirst({
-      where: { id: appointmentId, clinicId: req.clinicId, patientId: req.patientId },
-    });
+    const [appointment] = await db.sql.query<{
+      status: string;
+      starts_at: Date | string;
+      type_id: string;
+      doctor_id: string;
+    }>(
+      `SELECT status::text AS status, starts_at, type_id, doctor_id FROM appointment
+        WHERE id = $1::uuid AND clinic_id = $2::uuid AND patient_id = $3::uuid`,
+      [appointmentId, req.clinicId, req.patientId],
+    );
     if (!appointment) throw notFound("Appointment", appointmentId);
-    if (!["requested", "confirmed"].includes(appointment.status) || +appointment.startsAt <= +now)
+    if (!["requested", "confirmed"].includes(appointment.status) || +new Date(appointment.starts_at) <= +now)
       throw new DomainError("invalid_transition", "Only an upcoming appointment can be moved earlier");
-    typeId ??= appointment.typeId;
-    doctorId ??= appointment.doctorId;
+    typeId ??= appointment.type_id;
+    doctorId ??= appointment.doctor_id;
   }
-  if (doctorId && !(await db.prisma.doctor.findFirst({ where: { id: doctorId, clinicId: req.clinicId } })))
-    throw notFound("Doctor", doctorId);
+  if (doctorId) {
+    const [doctor] = await db.sql.query(`SELECT 1 FROM doctor WHERE id = $1::uuid AND clinic_id = $2::uuid`, [
+      doctorId,
+      req.clinicId,
+    ]);
+    if (!doctor) throw notFound("Doctor", doctorId);
+  }
   if (typeId) {
-    const type = await db.prisma.appointmentType.findFirst({
-      where: { id: typeId, clinicId: req.clinicId, active: true },
-    });
+    const [type] = await db.sql.query<{ specialty_id: string | null }>(
+      `SELECT specialty_id FROM appointment_type WHERE id = $1::uuid AND clinic_id = $2::uuid AND active`,
+      [typeId, req.clinicId],
+    );
     if (!type) throw notFound("AppointmentType", typeId);
-    specialtyId ??= type.specialtyId;
+    specialtyId ??= type.specialty_id;
   } else {
     typeId = await usualType(db, req.clinicId, { specialtyId, doctorId });
     if (!typeId) throw invalid("specialtyId", "name a specialty, a doctor or an appointment type");
@@ -127,43 +147,53 @@ export async function joinWaitlist(db: Database, req: JoinWaitlistRequest): Prom
   if (req.actor.kind === "staff" && req.actor.role === "doctor" && doctorId !== req.actor.doctorId)
     throw new DomainError("forbidden", "Doctors add patients to their own waiting list only");
 
-  const same = await db.prisma.waitlistEntry.findFirst({
-    where: {
-      clinicId: req.clinicId,
-      patientId: req.patientId,
-      status: "waiting",
-      ...(appointmentId ? { appointmentId } : { appointmentId: null, typeId, doctorId }),
-    },
-  });
-  const entry = same
-    ? await db.prisma.waitlistEntry.update({
-        where: { id: same.id },
-        data: { wantedBefore: req.wantedBefore ?? null, channel: req.channel, specialtyId },
-      })
-    : await db.prisma.waitlistEntry.create({
-        data: {
-          clinicId: req.clinicId,
-          patientId: req.patientId,
-          specialtyId,
-          doctorId,
-          typeId,
-          appointmentId,
-          wantedBefore: req.wantedBefore ?? null,
-          channel: req.channel,
-          createdAt: now,
-        },
+  return inTransaction(db, async (tx) => {
+    // The patient's matching entry: for the same appointment, or the same type and doctor.
+    const [same] = await tx.sql.query<{ id: string }>(
+      `SELECT id FROM waitlist_entry
+        WHERE clinic_id = $1::uuid AND patient_id = $2::uuid AND status = 'waiting'
+          AND (CASE WHEN $3::uuid IS NOT NULL THEN appointment_id = $3::uuid
+                    ELSE appointment_id IS NULL AND type_id = $4::uuid AND doctor_id IS NOT DISTINCT FROM $5::uuid END)
+        ORDER BY created_at, id LIMIT 1`,
+      [req.clinicId, req.patientId, appointmentId, typeId, doctorId],
+    );
+    const [entry] = same
+      ? await tx.sql.query<WaitlistEntry>(
+          `UPDATE waitlist_entry SET wanted_before = $2, channel = $3::"Channel", specialty_id = $4::uuid
+            WHERE id = $1::uuid RETURNING ${ENTRY_COLUMNS}`,
+          [same.id, req.wantedBefore ?? null, req.channel, specialtyId],
+        )
+      : await tx.sql.query<WaitlistEntry>(
+          `INSERT INTO waitlist_entry (clinic_id, patient_id, specialty_id, doctor_id, type_id, appointment_id, wanted_before, channel, created_at)
+           VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7, $8::"Channel", $9) RETURNING ${ENTRY_COLUMNS}`,
+          [
+            req.clinicId,
+            req.patientId,
+            specialtyId,
+            doctorId,
+            typeId,
+            appointmentId,
+            req.wantedBefore ?? null,
+            req.channel,
+            now,
+          ],
+        );
+    if (req.actor.kind === "staff")
+      await recordAudit(tx, {
+        actor: req.actor,
+        action: same ? "waitlist.update" : "waitlist.create",
+        resourceType: "waitlist_entry",
+        resourceId: entry!.id,
+        patientId: entry!.patientId,
+        ip: req.ip,
       });
-  if (req.actor.kind === "staff")
-    await recordAudit(db, {
-      actor: req.actor,
-      action: same ? "waitlist.update" : "waitlist.create",
-      resourceType: "waitlist_entry",
-      resourceId: entry.id,
-      patientId: entry.patientId,
-      ip: req.ip,
-    });
-  return entry;
+    return entry!;
+  });
 }
+
+const ENTRY_COLUMNS = `id, clinic_id AS "clinicId", patient_id AS "patientId", specialty_id AS "specialtyId",
+  doctor_id AS "doctorId", type_id AS "typeId", appointment_id AS "appointmentId", wanted_before AS "wantedBefore",
+  channel, status, created_at AS "createdAt"`;
 
 /** The type a specialty (or a doctor's first specialty) is usually booked as: in person first. */
 async function usualType(
@@ -394,7 +424,7 @@ interface SlotTerms {
  */
 const candidatesFor = (s: SlotTerms): string => `
   SELECT e.id AS entry_id, e.patient_id, t.id AS type_id, t.duration_minutes, c.waitlist_hold_minutes AS hold_minutes,
-         d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, idn.channel, idn.external_id,
+         doctor_name(d) AS doctor_name, idn.channel, idn.external_id,
          p.preferred_locale::text AS locale
     FROM waitlist_entry e
     JOIN clinic c ON c.id = e.clinic_id
@@ -616,7 +646,7 @@ export async function claimWaitlistOffer(
           AND (claimed_at IS NULL OR claimed_at < $3)
         RETURNING *)
      SELECT o.id, o.entry_id, e.clinic_id, e.patient_id, o.doctor_id, o.type_id, o.starts_at, o.ends_at, o.expires_at,
-            d.title || ' ' || d.first_name || ' ' || d.last_name AS doctor_name, c.waitlist_hold_minutes AS hold_minutes,
+            doctor_name(d) AS doctor_name, c.waitlist_hold_minutes AS hold_minutes,
             o.channel::text AS channel, o.chat_id, p.preferred_locale::text AS locale
        FROM claimed o JOIN waitlist_entry e ON e.id = o.entry_id JOIN clinic c ON c.id = e.clinic_id
        JOIN doctor d ON d.id = o.doctor_id JOIN patient p ON p.id = e.patient_id`,
@@ -684,19 +714,18 @@ interface OfferRow {
   appointment_id: string | null;
 }
 
+// An id that is no UUID (one the chat never issued) is unknown before it reaches the database, where
+// it would be refused with the whole unit of work around it (the patient's conversation).
 async function loadOffer(db: Database, offerId: string, patientId: string): Promise<OfferRow> {
-  const rows = await db.sql
-    .query<OfferRow>(
-      `SELECT o.id, o.entry_id, o.status, o.doctor_id, o.type_id, o.starts_at, o.expires_at,
-              e.clinic_id, e.patient_id, e.status AS entry_status, e.appointment_id
-         FROM waitlist_offer o JOIN waitlist_entry e ON e.id = o.entry_id
-        WHERE o.id = $1::uuid AND e.patient_id = $2::uuid`,
-      [offerId, patientId],
-    )
-    .catch((err) => {
-      if (sqlState(err) === "22P02") return [];
-      throw err;
-    });
+  const rows = UUID.test(offerId)
+    ? await db.sql.query<OfferRow>(
+        `SELECT o.id, o.entry_id, o.status, o.doctor_id, o.type_id, o.starts_at, o.expires_at,
+                e.clinic_id, e.patient_id, e.status AS entry_status, e.appointment_id
+           FROM waitlist_offer o JOIN waitlist_entry e ON e.id = o.entry_id
+          WHERE o.id = $1::uuid AND e.patient_id = $2::uuid`,
+        [offerId, patientId],
+      )
+    : [];
   if (!rows[0]) throw notFound("WaitlistOffer", offerId);
   return rows[0];
 }
@@ -721,41 +750,48 @@ export async function acceptWaitlistOffer(
   // Only the offer running now may use the chain's hold; a lapsed one competes for a free slot.
   const live = offer.status === "offered" && +new Date(offer.expires_at) > +now;
   const holder = live ? waitlistHolder(offer.doctor_id, startsAt) : undefined;
-  let answer: WaitlistAnswer;
+  const moving = offer.appointment_id ? await findAppointment(db, offer.appointment_id) : null;
   try {
-    const moving = offer.appointment_id
-      ? await db.prisma.appointment.findFirst({
-          where: { id: offer.appointment_id, status: { in: ["requested", "confirmed"] } },
-        })
-      : null;
-    answer = moving
-      ? {
-          outcome: "moved",
-          appointment: await rescheduleAppointment(db, {
-            appointmentId: moving.id,
-            startsAt,
-            doctorId: offer.doctor_id,
-            actor,
-            reason: "earlier slot from the waiting list",
-            holder,
-            now,
-          }),
-        }
-      : {
-          outcome: "booked",
-          appointment: await bookAppointment(db, {
-            clinicId: offer.clinic_id,
-            patientId: req.patientId,
-            appointmentTypeId: offer.type_id,
-            doctorId: offer.doctor_id,
-            startsAt,
-            sourceChannel: req.channel,
-            actor,
-            holder,
-            idempotencyKey,
-            now,
-          }),
-        };
+    // The booking (or the move) and the offer's outcome are saved together.
+    return await inTransaction(db, async (tx) => {
+      const answer: WaitlistAnswer =
+        moving && ACTIVE_APPOINTMENT.includes(moving.status)
+          ? {
+              outcome: "moved",
+              appointment: await rescheduleAppointment(tx, {
+                appointmentId: moving.id,
+                startsAt,
+                doctorId: offer.doctor_id,
+                actor,
+                reason: "earlier slot from the waiting list",
+                holder,
+                now,
+              }),
+            }
+          : {
+              outcome: "booked",
+              appointment: await bookAppointment(tx, {
+                clinicId: offer.clinic_id,
+                patientId: req.patientId,
+                appointmentTypeId: offer.type_id,
+                doctorId: offer.doctor_id,
+                startsAt,
+                sourceChannel: req.channel,
+                actor,
+                holder,
+                idempotencyKey,
+                now,
+              }),
+            };
+      await tx.sql.query(`UPDATE waitlist_offer SET status = 'accepted' WHERE id = $1::uuid`, [offer.id]);
+      await tx.sql.query(`UPDATE waitlist_entry SET status = 'booked' WHERE id = $1::uuid`, [offer.entry_id]);
+      await tx.sql.query(
+        `UPDATE waitlist_offer SET status = 'gone'
+          WHERE doctor_id = $1::uuid AND starts_at = $2::timestamptz AND id <> $3::uuid AND status = ANY($4::text[])`,
+        [offer.doctor_id, startsAt, offer.id, [...ACTIVE_OFFER]],
+      );
+      return answer;
+    });
   } catch (err) {
     if (!isDomainError(err) || err.code === "not_found" || err.code === "forbidden") throw err;
     await db.sql.query(`UPDATE waitlist_offer SET status = 'gone' WHERE id = $1::uuid AND status = ANY($2::text[])`, [
@@ -764,24 +800,14 @@ export async function acceptWaitlistOffer(
     ]);
     return { outcome: "gone" };
   }
-  await db.sql.transaction(async (tx) => {
-    await tx.query(`UPDATE waitlist_offer SET status = 'accepted' WHERE id = $1::uuid`, [offer.id]);
-    await tx.query(`UPDATE waitlist_entry SET status = 'booked' WHERE id = $1::uuid`, [offer.entry_id]);
-    await tx.query(
-      `UPDATE waitlist_offer SET status = 'gone'
-        WHERE doctor_id = $1::uuid AND starts_at = $2::timestamptz AND id <> $3::uuid AND status = ANY($4::text[])`,
-      [offer.doctor_id, startsAt, offer.id, [...ACTIVE_OFFER]],
-    );
-  });
-  return answer;
 }
 
+const ACTIVE_APPOINTMENT: readonly string[] = ["requested", "confirmed"];
+
 async function earlierAcceptance(db: Database, offer: OfferRow, idempotencyKey: string): Promise<WaitlistAnswer> {
-  const booked = await db.prisma.appointment.findFirst({ where: { idempotencyKey } });
+  const booked = await findByIdempotencyKey(db, idempotencyKey);
   if (booked) return { outcome: "booked", appointment: booked };
-  const moved = offer.appointment_id
-    ? await db.prisma.appointment.findUnique({ where: { id: offer.appointment_id } })
-    : null;
+  const moved = offer.appointment_id ? await findAppointment(db, offer.appointment_id) : null;
   return moved ? { outcome: "moved", appointment: moved } : { outcome: "gone" };
 }
 

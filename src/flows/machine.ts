@@ -1,12 +1,23 @@
-import { assign, setup } from "xstate";
+import { and, assign, enqueueActions, not, raise, setup, stateIn } from "xstate";
+import type { EmergencyCategory } from "../domain/emergencies.js";
 import type { ChatLocale, Params, Reply } from "./locales/index.js";
 import { payloadId, type DoctorPick, type Reading, type When } from "./reading.js";
 
 /*
- * The dialogue as a pure state machine: no promises, no database. Transitions queue replies
- * (sentence keys, never wording) and commands in `outbox`; the engine carries the commands
- * out and sends their results back as events before saving the snapshot. Restoring a
- * snapshot therefore re-runs nothing.
+ * The dialogue as a pure state machine: no promises, no database. A transition's effects are
+ * named actions with parameters: `say` a reply (sentence keys, never wording), or a command for
+ * the engine (search and hold times, book, cancel…). XState's transition() returns them; the
+ * engine carries the commands out and sends their results back as events before saving the
+ * snapshot, so restoring a snapshot re-runs nothing.
+ *
+ * A patient's message arrives as MESSAGE and is heard in three rounds, so what must win does:
+ * 1. MESSAGE, on the dialogue itself: what interrupts any question (an emergency, a waiting-list
+ *    button, an old button, unreadable text, another language); anything else is passed on as
+ * 2. ANSWER: the question's own early answers (a reminder's "confirm"), then requests that change
+ *    the subject (a person, my appointments, cancel, move, the waiting list, help, naming a
+ *    doctor); anything else is passed on as
+ * 3. REPLY: the question's ordinary answers, then a new booking, thanks, and "not understood".
+ * A state answers each round first; what it leaves goes to the dialogue's own transitions.
  */
 
 export interface OfferedSlot {
@@ -24,43 +35,6 @@ export interface AppointmentSummary {
   typeId: string;
 }
 
-export type Command =
-  /** `after`: "other times", the free slots following that instant rather than around `when`. */
-  /** `mode`: a teleconsultation was asked for (the specialty's remote type, when it has one). */
-  | {
-      type: "offer";
-      specialtyId?: string;
-      typeId?: string;
-      doctorId?: string;
-      mode?: "teleconsultation";
-      when: When;
-      after?: string;
-    }
-  /** `consentLocale`: the language the consent question was asked in, so the stored version names that wording. */
-  | {
-      type: "book";
-      slot: OfferedSlot;
-      newPatient?: { firstName: string; lastName: string; birthDate: string; consentLocale?: ChatLocale };
-    }
-  | { type: "loadAppointments" }
-  | { type: "cancel"; appointmentId: string }
-  | { type: "reschedule"; appointmentId: string; slot: OfferedSlot }
-  | { type: "emergency"; category: string }
-  | { type: "handToHuman" }
-  | { type: "setLocale"; locale: ChatLocale }
-  | { type: "releaseHolds" }
-  | { type: "confirmAttendance"; appointmentId: string }
-  /** The waiting list: for the draft (specialty, type, doctor) or to move an appointment earlier; only slots before `wantedBefore`. */
-  | {
-      type: "joinWaitlist";
-      specialtyId?: string;
-      doctorId?: string;
-      typeId?: string;
-      appointmentId?: string;
-      wantedBefore?: string;
-    }
-  | { type: "answerWaitlistOffer"; offerId: string; accept: boolean };
-
 /** A freed slot offered to the patient from the waiting list. */
 export interface WaitlistOfferSummary {
   id: string;
@@ -70,7 +44,68 @@ export interface WaitlistOfferSummary {
   minutes: number;
 }
 
-export type Outbox = ({ reply: Reply } | { command: Command })[];
+/** What the dialogue asks the engine to do, by name, with what it needs. */
+export interface Commands {
+  /**
+   * Search and hold times. `after`: "other times", the free slots following that instant rather
+   * than around `when`; `mode`: a teleconsultation was asked for (the specialty's remote type,
+   * when it has one).
+   */
+  offer: {
+    specialtyId?: string;
+    typeId?: string;
+    doctorId?: string;
+    mode?: "teleconsultation";
+    when: When;
+    after?: string;
+  };
+  /** `consentLocale`: the language the consent question was asked in, so the stored version names that wording. */
+  book: {
+    slot: OfferedSlot;
+    newPatient?: { firstName: string; lastName: string; birthDate: string; consentLocale?: ChatLocale };
+  };
+  loadAppointments: Record<string, never>;
+  cancel: { appointmentId: string };
+  reschedule: { appointmentId: string; slot: OfferedSlot };
+  recordEmergency: { category: EmergencyCategory };
+  handToHuman: Record<string, never>;
+  setLocale: { locale: ChatLocale };
+  releaseHolds: Record<string, never>;
+  confirmAttendance: { appointmentId: string };
+  /** The waiting list: for the draft (specialty, type, doctor) or to move an appointment earlier; only slots before `wantedBefore`. */
+  joinWaitlist: {
+    specialtyId?: string;
+    doctorId?: string;
+    typeId?: string;
+    appointmentId?: string;
+    wantedBefore?: string;
+  };
+  answerWaitlistOffer: { offerId: string; accept: boolean };
+}
+
+export type Command = { [K in keyof Commands]: { type: K; params: Commands[K] } }[keyof Commands];
+
+/** One effect of a transition, in order: a reply to send, or a command to carry out. */
+export type Effect = { type: "say"; params: Reply } | Command;
+
+const COMMANDS: ReadonlySet<string> = new Set<keyof Commands>([
+  "offer",
+  "book",
+  "loadAppointments",
+  "cancel",
+  "reschedule",
+  "recordEmergency",
+  "handToHuman",
+  "setLocale",
+  "releaseHolds",
+  "confirmAttendance",
+  "joinWaitlist",
+  "answerWaitlistOffer",
+]);
+
+/** The effects among the actions transition() returns (XState's own, such as raising an event, left out). */
+export const effectsOf = (actions: readonly { type: string; params?: unknown }[]): Effect[] =>
+  actions.filter((a): a is Effect => a.type === "say" || COMMANDS.has(a.type));
 
 export interface DialogueContext {
   locale: ChatLocale;
@@ -100,12 +135,10 @@ export interface DialogueContext {
   lastReceivedAt: string | null;
   /** The waiting-list offer awaiting an answer (absent from snapshots saved before the waiting list existed). */
   waitlistOffer?: WaitlistOfferSummary | null;
-  outbox: Outbox;
 }
 
 export type DialogueEvent =
   | { type: "MESSAGE"; reading: Reading }
-  | { type: "FLUSH" }
   /**
    * `missed`: the time asked for had nothing free, these are the nearest; `more`: the slots after
    * an earlier offer; `remote`: they are teleconsultations; `noRemote`: one was asked for, but the
@@ -147,6 +180,13 @@ export type DialogueEvent =
       slot?: { startsAt: string; doctorName: string };
     };
 
+/** Where a decision sends the conversation (see GO). */
+type Destination = "askWhat" | "askWhen" | "ambiguous" | "searching" | "pickDoctor";
+
+/** The machine's own events: the later rounds of hearing a message, and moving to a decided state. */
+type InnerEvent =
+  { type: "ANSWER"; reading: Reading } | { type: "REPLY"; reading: Reading } | { type: "GO"; to: Destination };
+
 export interface DialogueInput {
   locale: ChatLocale;
   patientId: string | null;
@@ -158,8 +198,7 @@ export interface DialogueInput {
 }
 
 type Ctx = DialogueContext;
-type Ev = DialogueEvent;
-type Msg = Extract<Ev, { type: "MESSAGE" }>;
+type Ev = DialogueEvent | InnerEvent;
 
 const line = (key: Reply["lines"][number]["key"], params?: Params) => ({ key, params });
 const at = (s: { startsAt: string; doctorName: string }): Params => ({ at: s.startsAt, doctor: s.doctorName });
@@ -185,15 +224,12 @@ const yesNo = (step: number, question: Reply["lines"][number]): Reply => ({
 
 // ---- readings as the current question sees them
 
-const reading = (e: Ev): Reading => (e as Msg).reading;
+const NOTHING_READ: Reading = { intent: "unknown" };
+const reading = (e: Ev): Reading => ("reading" in e ? e.reading : NOTHING_READ);
 /** The payload, if it was offered at this step (or is a menu button). */
 const tapped = (c: Ctx, e: Ev, action: string): string | undefined => {
   const p = reading(e).payload;
   return p && p.action === action && (p.step === "m" || Number(p.step) === c.step) ? p.value : undefined;
-};
-const isStale = (c: Ctx, e: Ev): boolean => {
-  const p = reading(e).payload;
-  return !!p && p.step !== "m" && Number(p.step) !== c.step;
 };
 const saysYes = (c: Ctx, e: Ev) =>
   tapped(c, e, "yes") !== undefined ||
@@ -204,9 +240,9 @@ const saysNo = (c: Ctx, e: Ev) =>
   reading(e).intent === "deny" ||
   (reading(e).intent === "choice" && reading(e).choiceIndex === 1);
 /** Index of the offered item picked by button or by number. */
-const picked = (c: Ctx, e: Ev, action: string, count: number): number | undefined => {
-  const v = tapped(c, e, action);
-  const i = v !== undefined ? Number(v) : reading(e).intent === "choice" ? reading(e).choiceIndex : undefined;
+const picked = (c: Ctx, r: Reading, action: string, count: number): number | undefined => {
+  const v = tapped(c, { type: "REPLY", reading: r }, action);
+  const i = v !== undefined ? Number(v) : r.intent === "choice" ? r.choiceIndex : undefined;
   return i !== undefined && Number.isInteger(i) && i >= 0 && i < count ? i : undefined;
 };
 const menuPick = (e: Ev): string | undefined => {
@@ -226,29 +262,43 @@ const reminderAnswer = (c: Ctx, e: Ev): "confirm" | "cancel" | "reschedule" | un
   return undefined;
 };
 
+const WAITLIST_TAP = /^([0-9a-f-]{36})\.(yes|no)$/;
 /** A tap on a waiting-list offer's button; valid in any state, since the id names the offer. */
 const waitlistTap = (e: Ev): { offerId: string; accept: boolean } | undefined => {
   const p = reading(e).payload;
-  const m = p?.step === "m" && p.action === "waitlist" ? /^([0-9a-f-]{36})\.(yes|no)$/.exec(p.value) : null;
+  const m = p?.step === "m" && p.action === "waitlist" ? WAITLIST_TAP.exec(p.value) : null;
   return m ? { offerId: m[1]!, accept: m[2] === "yes" } : undefined;
 };
-/** In an offer of times: the button, its number (after "other times"), or the words for the waiting list. */
-const wantsWaitlistHere = (c: Ctx, e: Ev): boolean =>
-  tapped(c, e, "waitlist") === "" ||
-  reading(e).waitlist === true ||
-  (reading(e).intent === "choice" && reading(e).choiceIndex === c.offered.length + 1);
 
-// ---- outbox helpers
+/** Whether a message names a doctor (one of the clinic's, several sharing the name, or one it does not have). */
+const namesDoctor = (r: Reading): boolean => !!r.doctor || !!r.doctorOptions?.length || !!r.unknownDoctor;
 
-type Update = Partial<Ctx>;
-/** An assign action typed against this machine (helpers live outside the machine config). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- assign's inferred type needs the machine's generics.
-const act = (fn: (args: { context: Ctx; event: Ev }) => Update): any => assign(fn as never);
-const out = (c: Ctx, ...items: Outbox): Outbox => [...c.outbox, ...items];
-const reply = (r: Reply) => ({ reply: r });
-const command = (cmd: Command) => ({ command: cmd });
+// ---- plans: what a decision changes, says and asks for, and where it goes
+
+/** What a transition does: the context it changes, its effects in order, and the state it leads to. */
+interface Plan {
+  update: Partial<Ctx>;
+  effects: Effect[];
+  go?: Destination;
+}
+
+const say = (r: Reply): Effect => ({ type: "say", params: r });
+const RELEASE_HOLDS: Effect = { type: "releaseHolds", params: {} };
+const LOAD_APPOINTMENTS: Effect = { type: "loadAppointments", params: {} };
+const offerEffect = (params: Commands["offer"]): Effect => ({ type: "offer", params });
+
+/** The plans one after the other: later updates win, effects add up, the last destination counts. */
+const then = (...plans: Partial<Plan>[]): Plan => ({
+  update: Object.assign({}, ...plans.map((p) => p.update ?? {})) as Partial<Ctx>,
+  effects: plans.flatMap((p) => p.effects ?? []),
+  go: plans.reduce<Destination | undefined>((go, p) => p.go ?? go, undefined),
+});
+
 /** Asks a question and remembers it for repeating. */
-const ask = (c: Ctx, r: Reply, ...before: Outbox): Update => ({ question: r, outbox: out(c, ...before, reply(r)) });
+const ask = (r: Reply): Plan => ({ update: { question: r }, effects: [say(r)] });
+
+/** Says something, then repeats the question the patient was asked (or the menu). */
+const sayThenRepeat = (c: Ctx, r: Reply): Plan => ({ update: {}, effects: [say(r), say(c.question ?? menuReply())] });
 
 const askedParams = (w: When): Params =>
   w.kind === "asap"
@@ -280,15 +330,13 @@ const waitlistAnswerReply = (e: Extract<Ev, { type: "WAITLIST_ANSWERED" }>): Rep
 });
 
 /** Joining the waiting list from an offer of times: only earlier than the earliest offered interests the patient. */
-function joinFromOffer(c: Ctx): Command {
+function joinFromOffer(c: Ctx): Effect {
   const earliest = c.offered.map((s) => s.startsAt).sort()[0];
   if (c.purpose === "reschedule" && c.target)
-    return { type: "joinWaitlist", appointmentId: c.target.id, wantedBefore: earliest };
+    return { type: "joinWaitlist", params: { appointmentId: c.target.id, wantedBefore: earliest } };
   return {
     type: "joinWaitlist",
-    specialtyId: c.specialtyId ?? undefined,
-    doctorId: c.doctor?.id,
-    wantedBefore: earliest,
+    params: { specialtyId: c.specialtyId ?? undefined, doctorId: c.doctor?.id, wantedBefore: earliest },
   };
 }
 
@@ -315,11 +363,10 @@ function offerReply(c: Ctx, slots: OfferedSlot[], step: number, e: Extract<Ev, {
 }
 
 /** The offer command for the current draft. */
-function offerFor(c: Ctx, when: When): Extract<Command, { type: "offer" }> {
-  if (c.purpose === "reschedule" && c.target)
-    return { type: "offer", typeId: c.target.typeId, doctorId: c.target.doctorId, when };
+function offerFor(c: Ctx, when: When): Commands["offer"] {
+  if (c.purpose === "reschedule" && c.target) return { typeId: c.target.typeId, doctorId: c.target.doctorId, when };
   const remote = c.mode === "teleconsultation" ? { mode: "teleconsultation" as const } : {};
-  return { type: "offer", specialtyId: c.specialtyId ?? undefined, doctorId: c.doctor?.id, ...remote, when };
+  return { specialtyId: c.specialtyId ?? undefined, doctorId: c.doctor?.id, ...remote, when };
 }
 
 /**
@@ -340,12 +387,12 @@ const specialtyOf = (r: Reading): { id: string; name: { fr: string; en: string }
  * changed the doctor or the way of being seen ("plutôt avec le Dr Lefèvre", "en visio plutôt"):
  * what they said before and do not change now still holds.
  */
-const startBooking = (c: Ctx, r: Reading, keep = false): { target: string; update: Update } => {
+function startBooking(c: Ctx, r: Reading, keep = false): Plan {
   const doctor = r.doctor ?? (keep && !r.doctorOptions?.length && !r.unknownDoctor ? (c.doctor ?? null) : null);
   const kept = keep && c.specialtyId ? { id: c.specialtyId, name: c.specialtyName ?? { fr: "", en: "" } } : null;
   const spec = doctor?.specialty ?? specialtyOf(r) ?? kept;
   // The time said in the first message is kept while the specialty is asked for.
-  const base: Update = {
+  const base: Partial<Ctx> = {
     purpose: "book",
     specialtyId: spec?.id ?? null,
     specialtyName: spec?.name ?? null,
@@ -359,13 +406,13 @@ const startBooking = (c: Ctx, r: Reading, keep = false): { target: string; updat
     target: null,
   };
   const next = { ...c, ...base };
-  if (r.doctorOptions?.length) return askWhichDoctor(next, r.doctorOptions, base);
-  if (!spec) return { target: "askWhat", update: { ...base, ...ask(next, { lines: [line("askWhat")] }) } };
-  return afterSpecialty(next, r, base);
-};
+  if (r.doctorOptions?.length) return then({ update: base }, askWhichDoctor(next, r.doctorOptions));
+  if (!spec) return then({ update: base, go: "askWhat" }, ask({ lines: [line("askWhat")] }));
+  return then({ update: base }, afterSpecialty(next, r));
+}
 
 /** "Dr Martin" when the clinic has two: the patient picks one (a button, a number or the first name). */
-function askWhichDoctor(c: Ctx, options: DoctorPick[], base: Update): { target: string; update: Update } {
+function askWhichDoctor(c: Ctx, options: DoctorPick[]): Plan {
   const step = c.step + 1;
   const r: Reply = {
     lines: [line("askWhichDoctor")],
@@ -375,43 +422,40 @@ function askWhichDoctor(c: Ctx, options: DoctorPick[], base: Update): { target: 
       params: { doctor: d.name },
     })),
   };
-  return { target: "pickDoctor", update: { ...base, step, doctorOptions: options, ...ask({ ...c, step }, r) } };
+  return then({ update: { step, doctorOptions: options }, go: "pickDoctor" }, ask(r));
 }
 
 /** The doctor picked among `doctorOptions`, by button, by number or by name. */
 function pickedDoctor(c: Ctx, r: Reading): DoctorPick | undefined {
   const options = c.doctorOptions ?? [];
-  const i = picked(c, { type: "MESSAGE", reading: r }, "doctor", options.length);
+  const i = picked(c, r, "doctor", options.length);
   if (i !== undefined) return options[i];
   return r.doctor && options.find((d) => d.id === r.doctor!.id);
 }
 
-/** Whether a message names a doctor (one of the clinic's, several sharing the name, or one it does not have). */
-const namesDoctor = (r: Reading): boolean => !!r.doctor || !!r.doctorOptions?.length || !!r.unknownDoctor;
-
 /** A booking with the doctor named; a doctor the clinic does not have is said so first, with those it has. */
-function bookWithDoctor(c: Ctx, r: Reading, keep: boolean): { target: string; update: Update } {
+function bookWithDoctor(c: Ctx, r: Reading, keep: boolean): Plan {
   if (!r.unknownDoctor || r.doctor) return startBooking(c, r, keep);
   const { said, known } = r.unknownDoctor;
-  const told = reply({ lines: [line("unknownDoctor", { said, known: known.join(", ") })] });
-  return startBooking({ ...c, outbox: out(c, told) }, r, keep);
+  return then(
+    { effects: [say({ lines: [line("unknownDoctor", { said, known: known.join(", ") })] })] },
+    startBooking(c, r, keep),
+  );
 }
 
-function afterSpecialty(c: Ctx, r: Reading, base: Update = {}): { target: string; update: Update } {
+/** With the specialty known: the ambiguous day to settle, the time to search, or the question when. */
+function afterSpecialty(c: Ctx, r: Reading): Plan {
   const ambiguous = r.ambiguousWhen?.length ? r.ambiguousWhen : r.when ? [] : c.ambiguous;
-  if (ambiguous.length) return askAmbiguous(c, ambiguous, base);
+  if (ambiguous.length) return askAmbiguous(c, ambiguous);
   const when = r.when ?? c.when;
-  if (when) return { target: "searching", update: { ...base, when, outbox: out(c, command(offerFor(c, when))) } };
+  if (when) return then(searchAt(c, when), { go: "searching" });
   const spec = c.specialtyName ? c.specialtyName[c.locale] : undefined;
   const doctor = c.purpose === "book" ? (c.doctor?.name ?? undefined) : undefined;
   const remote = c.purpose === "book" && c.mode === "teleconsultation" ? 1 : undefined;
-  return {
-    target: "askWhen",
-    update: { ...base, ...ask(c, { lines: [line("askWhen", { specialty: spec, doctor, remote })] }) },
-  };
+  return then({ go: "askWhen" }, ask({ lines: [line("askWhen", { specialty: spec, doctor, remote })] }));
 }
 
-function askAmbiguous(c: Ctx, options: When[], base: Update = {}): { target: string; update: Update } {
+function askAmbiguous(c: Ctx, options: When[]): Plan {
   const step = c.step + 1;
   const r: Reply = {
     lines: [line("askAmbiguousDay")],
@@ -420,161 +464,152 @@ function askAmbiguous(c: Ctx, options: When[], base: Update = {}): { target: str
       { id: payloadId(step, "day", 1), key: "ambiguousNextWeek" },
     ],
   };
-  return { target: "ambiguous", update: { ...base, step, ambiguous: options, ...ask({ ...c, step }, r) } };
+  return then({ update: { step, ambiguous: options }, go: "ambiguous" }, ask(r));
 }
 
-// Transitions every waiting state shares: emergencies and requests that change the subject come first.
-function handlers(own: Transition[], opts: { idle?: boolean; early?: Transition[] } = {}): Transition[] {
-  const guards: Transition[] = [
-    {
-      guard: ({ event }) => reading(event).intent === "emergency",
-      actions: act(({ context: c, event }) => ({
-        outbox: out(
-          c,
-          command({ type: "emergency", category: reading(event).redFlag ?? "unknown" }),
-          reply({ lines: [line("emergency"), line("emergencyFollowUp")] }),
-        ),
-      })),
-    },
-    {
-      guard: ({ event }) => waitlistTap(event) !== undefined,
-      actions: act(({ context: c, event }) => ({
-        outbox: out(c, command({ type: "answerWaitlistOffer", ...waitlistTap(event)! })),
-      })),
-    },
-    {
-      guard: ({ context, event }) => isStale(context, event),
-      actions: act(({ context: c }) => ({
-        outbox: out(c, reply({ lines: [line("stale")] }), reply(c.question ?? menuReply())),
-      })),
-    },
-    {
-      guard: ({ event }) => reading(event).garbled !== undefined,
-      actions: act(({ context: c, event }) => ({
-        outbox: out(
-          c,
-          reply({ lines: [line(reading(event).garbled === "too_long" ? "tooLong" : "notUnderstood")] }),
-          reply(c.question ?? menuReply()),
-        ),
-      })),
-    },
-    {
-      guard: ({ event }) => reading(event).intent === "change_language" && !!reading(event).language,
-      actions: act(({ context: c, event }) => {
-        const locale = reading(event).language!;
-        return {
-          locale,
-          outbox: out(
-            c,
-            command({ type: "setLocale", locale }),
-            reply({ lines: [line("languageChanged")] }),
-            reply(c.question ?? menuReply()),
-          ),
-        };
-      }),
-    },
-  ];
-  const routes: Transition[] = [
-    {
-      guard: ({ event }) => wants(event, "human", "human"),
-      target: "#dialogue.idle",
-      actions: act(({ context: c }) => ({
-        question: null,
-        outbox: out(
-          c,
-          command({ type: "releaseHolds" }),
-          command({ type: "handToHuman" }),
-          reply({ lines: [line("human")] }),
-        ),
-      })),
-    },
-    ...(["list", "cancel", "reschedule"] as const).map((purpose): Transition => ({
-      guard: ({ event }) => wants(event, purpose === "list" ? "list_appointments" : purpose, purpose),
-      target: "#dialogue.loadingAppointments",
-      actions: act(({ context: c }) => ({
-        purpose,
-        target: null,
-        outbox: out(c, command({ type: "releaseHolds" }), command({ type: "loadAppointments" })),
-      })),
-    })),
-    {
-      guard: ({ event }) => reading(event).waitlist === true,
-      target: "#dialogue.loadingAppointments",
-      actions: act(({ context: c }) => ({
-        purpose: "waitlist",
-        target: null,
-        outbox: out(c, command({ type: "releaseHolds" }), command({ type: "loadAppointments" })),
-      })),
-    },
-    {
-      guard: ({ event }) => wants(event, "help", "help"),
-      actions: act(({ context: c }) => ({
-        outbox: out(c, reply({ lines: [line("help")] }), reply(c.question ?? menuReply())),
-      })),
-    },
-  ];
-  // Naming a doctor or a way of being seen starts (or redirects) a booking; a move keeps its own.
-  const withDoctor = routeTo(
-    (e, c) => (namesDoctor(reading(e)) || !!reading(e).mode) && !(c.purpose === "reschedule" && c.target),
-    (c, r) => bookWithDoctor(c, r, opts.idle !== true && c.purpose === "book"),
-    [command({ type: "releaseHolds" })],
+/** The specialty the patient just gave (named, or left to the clinic), then on as afterSpecialty. */
+function withSpecialty(c: Ctx, r: Reading, spec: { id: string; name: { fr: string; en: string } | null }): Plan {
+  const chosen = { specialtyId: spec.id, specialtyName: spec.name };
+  return then({ update: chosen }, afterSpecialty({ ...c, ...chosen }, r));
+}
+
+/** The doctor picked among those sharing a name; their specialty unless one was already named. */
+function withPickedDoctor(c: Ctx, r: Reading): Plan {
+  const doctor = pickedDoctor(c, r)!;
+  const chosen: Partial<Ctx> = {
+    doctor,
+    doctorOptions: [],
+    specialtyId: doctor.specialty?.id ?? c.specialtyId,
+    specialtyName: doctor.specialty?.name ?? c.specialtyName,
+    step: c.step + 1,
+  };
+  const next = { ...c, ...chosen };
+  if (next.specialtyId) return then({ update: chosen }, afterSpecialty(next, r));
+  return then({ update: chosen, go: "askWhat" }, ask({ lines: [line("askWhat")] }));
+}
+
+/** The reminder's question, asked of the appointment it is about. */
+function reminderQuestion(c: Ctx, appointment: AppointmentSummary): Plan {
+  const step = c.step + 1;
+  const r: Reply = {
+    lines: [line("reminder", at(appointment))],
+    choices: [
+      { id: payloadId(step, "reminder", "confirm"), key: "reminderConfirm" },
+      { id: payloadId(step, "reminder", "cancel"), key: "reminderCancel" },
+      { id: payloadId(step, "reminder", "reschedule"), key: "reminderReschedule" },
+    ],
+  };
+  return then(
+    { update: { step, target: appointment, appointments: [appointment], offered: [], chosen: null } },
+    { effects: [RELEASE_HOLDS] },
+    ask(r),
   );
-  const bookFresh = routeTo(
-    (e) => wants(e, "book", "book") && (opts.idle === true || !!reading(e).specialtyId || menuPick(e) === "book"),
-    (c, r) => startBooking(c, r),
-    [command({ type: "releaseHolds" })],
-  );
-  const last: Transition[] = [
-    {
-      guard: ({ event }) => reading(event).intent === "greeting" && opts.idle === true,
-      actions: act(({ context: c }) => ask(c, menuReply(), reply({ lines: [line("welcome")] }))),
-    },
-    {
-      guard: ({ event }) => reading(event).intent === "thanks",
-      actions: act(({ context: c }) => ({
-        outbox: out(c, reply({ lines: [line("thanks")] }), ...(opts.idle ? [reply(menuReply())] : [])),
-      })),
-    },
-    {
-      actions: act(({ context: c }) =>
-        opts.idle
-          ? ask(c, menuReply(), reply({ lines: [line("welcome")] }))
-          : { outbox: out(c, reply({ lines: [line("notUnderstood")] }), reply(c.question ?? menuReply())) },
-      ),
-    },
-  ];
-  return [...guards, ...(opts.early ?? []), ...routes, ...withDoctor, ...own, ...bookFresh, ...last];
 }
 
-/** One transition per possible destination of `decide`, so XState sees real targets. */
-function routeTo(
-  when: (e: Ev, c: Ctx) => boolean,
-  decide: (c: Ctx, r: Reading) => { target: string; update: Update },
-  before: Outbox = [],
-): Transition[] {
-  return ["askWhat", "askWhen", "ambiguous", "searching", "pickDoctor"].map((target) => ({
-    guard: ({ context, event }) => when(event, context) && decide(context, reading(event)).target === target,
-    target: `#dialogue.${target}`,
-    actions: act(({ context, event }) => {
-      const { update } = decide({ ...context, outbox: out(context, ...before) }, reading(event));
-      return { outbox: out(context, ...before), ...update };
-    }),
-  }));
+/** The patient's appointments, to list, cancel, move or wait for an earlier time: the draft so far is let go. */
+const loadAppointmentsFor = (purpose: Ctx["purpose"]): Plan => ({
+  update: { purpose, target: null },
+  effects: [RELEASE_HOLDS, LOAD_APPOINTMENTS],
+});
+
+/** A yes/no question at the next step. */
+const askYesNo = (c: Ctx, question: Reply["lines"][number]): Plan =>
+  then({ update: { step: c.step + 1 } }, ask(yesNo(c.step + 1, question)));
+
+/** A time given where one is asked: times around it are searched. */
+const searchAt = (c: Ctx, when: When): Plan => ({ update: { when }, effects: [offerEffect(offerFor(c, when))] });
+
+/** The effects of a plan, queued in a transition: the context first, then what it says and asks for, then where it goes. */
+interface Queue {
+  assign(update: Partial<Ctx>): void;
+  raise(event: InnerEvent): void;
+  (effect: Effect): void;
+}
+function carry(enqueue: Queue, plan: Plan): void {
+  enqueue.assign(plan.update);
+  for (const effect of plan.effects) enqueue(effect);
+  if (plan.go) enqueue.raise({ type: "GO", to: plan.go });
 }
 
-type Transition = {
-  guard?: (a: { context: Ctx; event: Ev }) => boolean;
-  target?: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- XState's transition config type is not exported in a usable form.
-  actions?: any;
-  reenter?: boolean;
-};
+/** An effect is named here and carried out by the engine, from the actions transition() returns. */
+const effect =
+  <P>() =>
+  (_: unknown, _params: P): void =>
+    undefined;
 
 export const dialogueMachine = setup({
   types: {
     context: {} as DialogueContext,
-    events: {} as DialogueEvent,
+    events: {} as Ev,
     input: {} as DialogueInput,
+  },
+  actions: {
+    say: effect<Reply>(),
+    offer: effect<Commands["offer"]>(),
+    book: effect<Commands["book"]>(),
+    loadAppointments: effect<Commands["loadAppointments"]>(),
+    cancel: effect<Commands["cancel"]>(),
+    reschedule: effect<Commands["reschedule"]>(),
+    recordEmergency: effect<Commands["recordEmergency"]>(),
+    handToHuman: effect<Commands["handToHuman"]>(),
+    setLocale: effect<Commands["setLocale"]>(),
+    releaseHolds: effect<Commands["releaseHolds"]>(),
+    confirmAttendance: effect<Commands["confirmAttendance"]>(),
+    joinWaitlist: effect<Commands["joinWaitlist"]>(),
+    answerWaitlistOffer: effect<Commands["answerWaitlistOffer"]>(),
+  },
+  guards: {
+    // ---- what interrupts any question
+    isEmergency: ({ event }) => reading(event).intent === "emergency",
+    tapsWaitlistOffer: ({ event }) => waitlistTap(event) !== undefined,
+    tapsOldButton: ({ context, event }) => {
+      const p = reading(event).payload;
+      return !!p && p.step !== "m" && Number(p.step) !== context.step;
+    },
+    isGarbled: ({ event }) => reading(event).garbled !== undefined,
+    switchesLanguage: ({ event }) => reading(event).intent === "change_language" && !!reading(event).language,
+    // ---- requests that change the subject
+    wants: ({ event }, p: { intent: Reading["intent"]; menu: string }) => wants(event, p.intent, p.menu),
+    asksForWaitlist: ({ event }) => reading(event).waitlist === true,
+    namesDoctorOrMode: ({ context, event }) =>
+      (namesDoctor(reading(event)) || !!reading(event).mode) && !(context.purpose === "reschedule" && context.target),
+    isBooking: ({ context }) => context.purpose === "book",
+    namesSpecialty: ({ event }) => !!reading(event).specialtyId,
+    /** Outside the menu, "book" starts a new booking only with a specialty named, or the menu's button. */
+    asksForAnotherBooking: ({ event }) =>
+      wants(event, "book", "book") && (!!reading(event).specialtyId || menuPick(event) === "book"),
+    says: ({ event }, p: { intents: Reading["intent"][] }) => p.intents.includes(reading(event).intent),
+    // ---- answers
+    saysYes: ({ context, event }) => saysYes(context, event),
+    saysNo: ({ context, event }) => saysNo(context, event),
+    typesYesOrNo: ({ event }) => !reading(event).payload,
+    picks: ({ context, event }, p: { list: "offered" | "appointments" | "ambiguous"; action: string }) =>
+      picked(context, reading(event), p.action, context[p.list].length) !== undefined,
+    picksDoctor: ({ context, event }) => pickedDoctor(context, reading(event)) !== undefined,
+    wantsOtherTimes: ({ context, event }) =>
+      tapped(context, event, "other") !== undefined && context.offered.length > 0,
+    declinesTimes: ({ context, event }) =>
+      tapped(context, event, "other") !== undefined || reading(event).intent === "deny",
+    wantsWaitlistHere: ({ context, event }) =>
+      tapped(context, event, "waitlist") === "" ||
+      reading(event).waitlist === true ||
+      (reading(event).intent === "choice" && reading(event).choiceIndex === context.offered.length + 1),
+    leavesChoiceToClinic: ({ event }) => !!reading(event).anyDoctor && !!reading(event).fallbackSpecialty,
+    givesWhen: ({ event }) => !!reading(event).when,
+    givesAmbiguousDay: ({ event }) => !!reading(event).ambiguousWhen?.length,
+    givesName: ({ event }) => !!reading(event).name,
+    givesBirthDate: ({ event }) => !!reading(event).birthDate,
+    answersReminder: ({ context, event }, p: { answer: "confirm" | "cancel" | "reschedule" }) =>
+      reminderAnswer(context, event) === p.answer,
+    hasWaitlistOffer: ({ context }) => !!context.waitlistOffer,
+    // ---- what the engine reports
+    foundNoSlots: ({ event }) => event.type === "SLOTS" && event.slots.length === 0,
+    hasAlternatives: ({ event }) => event.type === "BOOK_FAILED" && event.alternatives.length > 0,
+    found: ({ context, event }, p: { count: number; purpose?: DialogueContext["purpose"] }) =>
+      event.type === "APPOINTMENTS" && event.list.length === p.count && (!p.purpose || context.purpose === p.purpose),
+    isFor: ({ context }, p: { purpose: DialogueContext["purpose"] }) => context.purpose === p.purpose,
+    knowsPatient: ({ context }) => context.patientId !== null,
+    goesTo: ({ event }, p: { to: Destination }) => event.type === "GO" && event.to === p.to,
   },
 }).createMachine({
   id: "dialogue",
@@ -599,170 +634,273 @@ export const dialogueMachine = setup({
     question: null,
     lastReceivedAt: null,
     waitlistOffer: null,
-    outbox: [],
   }),
   initial: "idle",
   on: {
-    FLUSH: { actions: assign({ outbox: [] }) },
     RECEIVED: { actions: assign({ lastReceivedAt: ({ event }) => event.at }) },
+    // Round 1: what interrupts any question, wherever the conversation stands.
+    MESSAGE: [
+      {
+        guard: "isEmergency",
+        actions: enqueueActions(({ event, enqueue }) => {
+          enqueue({ type: "recordEmergency", params: { category: reading(event).redFlag ?? "other" } });
+          enqueue(say({ lines: [line("emergency"), line("emergencyFollowUp")] }));
+        }),
+      },
+      {
+        guard: "tapsWaitlistOffer",
+        actions: { type: "answerWaitlistOffer", params: ({ event }) => waitlistTap(event)! },
+      },
+      {
+        guard: "tapsOldButton",
+        actions: enqueueActions(({ context, enqueue }) =>
+          carry(enqueue, sayThenRepeat(context, { lines: [line("stale")] })),
+        ),
+      },
+      {
+        guard: "isGarbled",
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const key = reading(event).garbled === "too_long" ? "tooLong" : "notUnderstood";
+          carry(enqueue, sayThenRepeat(context, { lines: [line(key)] }));
+        }),
+      },
+      {
+        guard: "switchesLanguage",
+        actions: enqueueActions(({ context, event, enqueue }) => {
+          const locale = reading(event).language!;
+          enqueue.assign({ locale });
+          enqueue({ type: "setLocale", params: { locale } });
+          carry(enqueue, sayThenRepeat({ ...context, locale }, { lines: [line("languageChanged")] }));
+        }),
+      },
+      { actions: raise(({ event }) => ({ type: "ANSWER" as const, reading: reading(event) })) },
+    ],
+    // Round 2, after the question's early answers: requests that change the subject.
+    ANSWER: [
+      {
+        guard: { type: "wants", params: { intent: "human", menu: "human" } },
+        target: ".idle",
+        actions: enqueueActions(({ enqueue }) => {
+          enqueue.assign({ question: null });
+          enqueue(RELEASE_HOLDS);
+          enqueue({ type: "handToHuman", params: {} });
+          enqueue(say({ lines: [line("human")] }));
+        }),
+      },
+      {
+        guard: { type: "wants", params: { intent: "list_appointments", menu: "list" } },
+        target: ".loadingAppointments",
+        actions: enqueueActions(({ enqueue }) => carry(enqueue, loadAppointmentsFor("list"))),
+      },
+      {
+        guard: { type: "wants", params: { intent: "cancel", menu: "cancel" } },
+        target: ".loadingAppointments",
+        actions: enqueueActions(({ enqueue }) => carry(enqueue, loadAppointmentsFor("cancel"))),
+      },
+      {
+        guard: { type: "wants", params: { intent: "reschedule", menu: "reschedule" } },
+        target: ".loadingAppointments",
+        actions: enqueueActions(({ enqueue }) => carry(enqueue, loadAppointmentsFor("reschedule"))),
+      },
+      {
+        guard: "asksForWaitlist",
+        target: ".loadingAppointments",
+        actions: enqueueActions(({ enqueue }) => carry(enqueue, loadAppointmentsFor("waitlist"))),
+      },
+      {
+        guard: { type: "wants", params: { intent: "help", menu: "help" } },
+        actions: enqueueActions(({ context, enqueue }) =>
+          carry(enqueue, sayThenRepeat(context, { lines: [line("help")] })),
+        ),
+      },
+      // Naming a doctor or a way of being seen starts (or redirects) a booking; a move keeps its own.
+      {
+        guard: and(["namesDoctorOrMode", "isBooking", not(stateIn("#dialogue.idle"))]),
+        actions: enqueueActions(({ context, event, enqueue }) =>
+          carry(enqueue, then({ effects: [RELEASE_HOLDS] }, bookWithDoctor(context, reading(event), true))),
+        ),
+      },
+      {
+        guard: "namesDoctorOrMode",
+        actions: enqueueActions(({ context, event, enqueue }) =>
+          carry(enqueue, then({ effects: [RELEASE_HOLDS] }, bookWithDoctor(context, reading(event), false))),
+        ),
+      },
+      { actions: raise(({ event }) => ({ type: "REPLY" as const, reading: reading(event) })) },
+    ],
+    // Round 3, after the question's ordinary answers: a new booking, thanks, or not understood.
+    REPLY: [
+      {
+        guard: "asksForAnotherBooking",
+        actions: enqueueActions(({ context, event, enqueue }) =>
+          carry(enqueue, then({ effects: [RELEASE_HOLDS] }, startBooking(context, reading(event)))),
+        ),
+      },
+      {
+        guard: { type: "says", params: { intents: ["thanks"] } },
+        actions: { type: "say", params: { lines: [line("thanks")] } },
+      },
+      {
+        actions: enqueueActions(({ context, enqueue }) =>
+          carry(enqueue, sayThenRepeat(context, { lines: [line("notUnderstood")] })),
+        ),
+      },
+    ],
+    // Where a decision leads (the decision is made once, in the transition that raised GO).
+    GO: [
+      { guard: { type: "goesTo", params: { to: "askWhat" } }, target: ".askWhat" },
+      { guard: { type: "goesTo", params: { to: "askWhen" } }, target: ".askWhen" },
+      { guard: { type: "goesTo", params: { to: "ambiguous" } }, target: ".ambiguous" },
+      { guard: { type: "goesTo", params: { to: "searching" } }, target: ".searching" },
+      { guard: { type: "goesTo", params: { to: "pickDoctor" } }, target: ".pickDoctor" },
+    ],
     // A reminder opens its own question whatever the conversation was doing.
     REMINDER: {
       target: ".reminder",
-      actions: assign(({ context: c, event }) => {
-        const step = c.step + 1;
-        const r: Reply = {
-          lines: [line("reminder", at(event.appointment))],
-          choices: [
-            { id: payloadId(step, "reminder", "confirm"), key: "reminderConfirm" },
-            { id: payloadId(step, "reminder", "cancel"), key: "reminderCancel" },
-            { id: payloadId(step, "reminder", "reschedule"), key: "reminderReschedule" },
-          ],
-        };
-        return {
-          step,
-          target: event.appointment,
-          appointments: [event.appointment],
-          offered: [],
-          chosen: null,
-          ...ask({ ...c, step }, r, command({ type: "releaseHolds" })),
-        };
-      }),
+      actions: enqueueActions(({ context, event, enqueue }) =>
+        carry(enqueue, reminderQuestion(context, event.appointment)),
+      ),
     },
     // Like a reminder, a freed slot from the waiting list opens its own question.
     WAITLIST_OFFER: {
       target: ".waitlistOffer",
-      actions: assign(({ context: c, event }) => ({
-        waitlistOffer: event.offer,
-        offered: [],
-        chosen: null,
-        ...ask(c, waitlistOfferReply(event.offer), command({ type: "releaseHolds" })),
-      })),
+      actions: enqueueActions(({ event, enqueue }) =>
+        carry(
+          enqueue,
+          then(
+            { update: { waitlistOffer: event.offer, offered: [], chosen: null }, effects: [RELEASE_HOLDS] },
+            ask(waitlistOfferReply(event.offer)),
+          ),
+        ),
+      ),
     },
     // An offer's button tapped while the conversation was elsewhere: the answer, and the conversation goes on.
-    WAITLIST_ANSWERED: {
-      actions: assign(({ context: c, event }) => ({ outbox: out(c, reply(waitlistAnswerReply(event))) })),
-    },
+    WAITLIST_ANSWERED: { actions: { type: "say", params: ({ event }) => waitlistAnswerReply(event) } },
   },
   states: {
     idle: {
-      on: { MESSAGE: handlers([], { idle: true }) },
+      on: {
+        REPLY: [
+          {
+            guard: { type: "wants", params: { intent: "book", menu: "book" } },
+            actions: enqueueActions(({ context, event, enqueue }) =>
+              carry(enqueue, then({ effects: [RELEASE_HOLDS] }, startBooking(context, reading(event)))),
+            ),
+          },
+          {
+            guard: { type: "says", params: { intents: ["thanks"] } },
+            actions: enqueueActions(({ enqueue }) => {
+              enqueue(say({ lines: [line("thanks")] }));
+              enqueue(say(menuReply()));
+            }),
+          },
+          // A greeting, or anything else: the welcome and the menu.
+          {
+            actions: enqueueActions(({ enqueue }) =>
+              carry(enqueue, then({ effects: [say({ lines: [line("welcome")] })] }, ask(menuReply()))),
+            ),
+          },
+        ],
+      },
     },
     askWhat: {
       on: {
-        MESSAGE: handlers([
-          ...routeTo(
-            (e) => !!reading(e).specialtyId,
-            (c, r) =>
-              afterSpecialty({ ...c, specialtyId: r.specialtyId!, specialtyName: r.specialtyName ?? null }, r, {
-                specialtyId: r.specialtyId!,
-                specialtyName: r.specialtyName ?? null,
-              }),
-          ),
-          ...routeTo(
-            (e) => !!reading(e).anyDoctor && !!reading(e).fallbackSpecialty,
-            (c, r) => {
-              const spec = r.fallbackSpecialty!;
-              // "Peu importe" also reads as "any time"; a time the patient already gave wins.
-              const said = c.when && r.when?.kind === "asap" ? { ...r, when: undefined } : r;
-              return afterSpecialty({ ...c, specialtyId: spec.id, specialtyName: spec.name }, said, {
-                specialtyId: spec.id,
-                specialtyName: spec.name,
-              });
-            },
-          ),
+        REPLY: [
           {
-            guard: ({ event }) =>
-              reading(event).intent === "unknown" ||
-              reading(event).intent === "book" ||
-              reading(event).intent === "deny",
-            actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("unknownSpecialty")] })) })),
+            guard: "namesSpecialty",
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              const r = reading(event);
+              carry(enqueue, withSpecialty(context, r, { id: r.specialtyId!, name: r.specialtyName ?? null }));
+            }),
           },
-        ]),
+          {
+            guard: "leavesChoiceToClinic",
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              const r = reading(event);
+              // "Peu importe" also reads as "any time"; a time the patient already gave wins.
+              const said = context.when && r.when?.kind === "asap" ? { ...r, when: undefined } : r;
+              carry(enqueue, withSpecialty(context, said, r.fallbackSpecialty!));
+            }),
+          },
+          {
+            guard: { type: "says", params: { intents: ["unknown", "book", "deny"] } },
+            actions: { type: "say", params: { lines: [line("unknownSpecialty")] } },
+          },
+        ],
       },
     },
     pickDoctor: {
       on: {
-        MESSAGE: handlers([], {
-          early: routeTo(
-            (e, c) => pickedDoctor(c, reading(e)) !== undefined,
-            (c, r) => {
-              const doctor = pickedDoctor(c, r)!;
-              const chosen: Update = {
-                doctor,
-                doctorOptions: [],
-                specialtyId: doctor.specialty?.id ?? c.specialtyId,
-                specialtyName: doctor.specialty?.name ?? c.specialtyName,
-              };
-              const next = { ...c, ...chosen, step: c.step + 1 };
-              const base = { ...chosen, step: next.step };
-              if (next.specialtyId) return afterSpecialty(next, r, base);
-              return { target: "askWhat", update: { ...base, ...ask(next, { lines: [line("askWhat")] }) } };
-            },
-          ),
-        }),
+        ANSWER: [
+          {
+            guard: "picksDoctor",
+            actions: enqueueActions(({ context, event, enqueue }) =>
+              carry(enqueue, withPickedDoctor(context, reading(event))),
+            ),
+          },
+        ],
       },
     },
     askWhen: {
       on: {
-        MESSAGE: handlers([
+        REPLY: [
           {
-            guard: ({ event }) => !!reading(event).ambiguousWhen?.length,
-            target: "ambiguous",
-            actions: act(({ context: c, event }) => askAmbiguous(c, reading(event).ambiguousWhen!).update),
+            guard: "givesAmbiguousDay",
+            actions: enqueueActions(({ context, event, enqueue }) =>
+              carry(enqueue, askAmbiguous(context, reading(event).ambiguousWhen!)),
+            ),
           },
           {
-            guard: ({ event }) => !!reading(event).when,
+            guard: "givesWhen",
             target: "searching",
-            actions: act(({ context: c, event }) => ({
-              when: reading(event).when!,
-              outbox: out(c, command(offerFor(c, reading(event).when!))),
-            })),
+            actions: enqueueActions(({ context, event, enqueue }) =>
+              carry(enqueue, searchAt(context, reading(event).when!)),
+            ),
           },
           {
-            guard: ({ event }) =>
-              reading(event).intent === "unknown" ||
-              reading(event).intent === "book" ||
-              reading(event).intent === "choice",
-            actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("whenNotUnderstood")] })) })),
+            guard: { type: "says", params: { intents: ["unknown", "book", "choice"] } },
+            actions: { type: "say", params: { lines: [line("whenNotUnderstood")] } },
           },
-        ]),
+        ],
       },
     },
     ambiguous: {
       on: {
-        MESSAGE: handlers([
+        REPLY: [
           {
-            guard: ({ context, event }) => picked(context, event, "day", context.ambiguous.length) !== undefined,
+            guard: { type: "picks", params: { list: "ambiguous", action: "day" } },
             target: "searching",
-            actions: act(({ context: c, event }) => {
-              const when = c.ambiguous[picked(c, event, "day", c.ambiguous.length)!]!;
-              return { step: c.step + 1, when, outbox: out(c, command(offerFor(c, when))) };
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              const when = context.ambiguous[picked(context, reading(event), "day", context.ambiguous.length)!]!;
+              carry(enqueue, then({ update: { step: context.step + 1 } }, searchAt(context, when)));
             }),
           },
           {
-            guard: ({ event }) => !!reading(event).when,
+            guard: "givesWhen",
             target: "searching",
-            actions: act(({ context: c, event }) => ({
-              when: reading(event).when!,
-              outbox: out(c, command(offerFor(c, reading(event).when!))),
-            })),
+            actions: enqueueActions(({ context, event, enqueue }) =>
+              carry(enqueue, searchAt(context, reading(event).when!)),
+            ),
           },
-        ]),
+        ],
       },
     },
     searching: {
       on: {
         SLOTS: [
           {
-            guard: ({ event }) => event.slots.length === 0,
+            guard: "foundNoSlots",
             target: "askWhen",
-            actions: assign(({ context: c }) => ask(c, { lines: [line("noSlots")] })),
+            actions: enqueueActions(({ enqueue }) => carry(enqueue, ask({ lines: [line("noSlots")] }))),
           },
           {
             target: "offering",
-            actions: assign(({ context: c, event }) => {
-              const step = c.step + 1;
-              return { step, offered: event.slots, ...ask({ ...c, step }, offerReply(c, event.slots, step, event)) };
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              const step = context.step + 1;
+              carry(
+                enqueue,
+                then({ update: { step, offered: event.slots } }, ask(offerReply(context, event.slots, step, event))),
+              );
             }),
           },
         ],
@@ -770,242 +908,210 @@ export const dialogueMachine = setup({
     },
     offering: {
       on: {
-        MESSAGE: handlers(
-          [
-            {
-              guard: ({ context, event }) => picked(context, event, "slot", context.offered.length) !== undefined,
-              target: "chosen",
-              actions: act(({ context: c, event }) => ({
-                step: c.step + 1,
-                chosen: c.offered[picked(c, event, "slot", c.offered.length)!]!,
-              })),
-            },
-            {
-              guard: ({ context, event }) =>
-                tapped(context, event, "other") !== undefined && context.offered.length > 0,
-              target: "searching",
-              actions: act(({ context: c }) => {
-                const last = c.offered.reduce((a, b) => (a.startsAt > b.startsAt ? a : b));
-                return {
-                  outbox: out(c, command({ ...offerFor(c, c.when ?? { kind: "asap" }), after: last.startsAt })),
-                };
-              }),
-            },
-            {
-              guard: ({ context, event }) =>
-                tapped(context, event, "other") !== undefined || reading(event).intent === "deny",
-              target: "askWhen",
-              actions: act(({ context: c }) =>
-                ask(
-                  c,
-                  { lines: [line("askWhen", { specialty: c.specialtyName?.[c.locale] })] },
-                  command({ type: "releaseHolds" }),
-                ),
-              ),
-            },
-            {
-              guard: ({ event }) => !!reading(event).when,
-              target: "searching",
-              actions: act(({ context: c, event }) => ({
-                when: reading(event).when!,
-                outbox: out(c, command(offerFor(c, reading(event).when!))),
-              })),
-            },
-          ],
+        ANSWER: [
           {
-            early: [
-              {
-                guard: ({ context, event }) => wantsWaitlistHere(context, event),
-                target: "#dialogue.joiningWaitlist",
-                actions: act(({ context: c }) => ({
-                  question: null,
-                  outbox: out(c, command({ type: "releaseHolds" }), command(joinFromOffer(c))),
-                })),
-              },
-            ],
+            guard: "wantsWaitlistHere",
+            target: "joiningWaitlist",
+            actions: enqueueActions(({ context, enqueue }) => {
+              enqueue.assign({ question: null });
+              enqueue(RELEASE_HOLDS);
+              enqueue(joinFromOffer(context));
+            }),
           },
-        ),
+        ],
+        REPLY: [
+          {
+            guard: { type: "picks", params: { list: "offered", action: "slot" } },
+            target: "chosen",
+            actions: assign(({ context, event }) => ({
+              step: context.step + 1,
+              chosen: context.offered[picked(context, reading(event), "slot", context.offered.length)!]!,
+            })),
+          },
+          {
+            guard: "wantsOtherTimes",
+            target: "searching",
+            actions: {
+              type: "offer",
+              params: ({ context }) => {
+                const last = context.offered.reduce((a, b) => (a.startsAt > b.startsAt ? a : b));
+                return { ...offerFor(context, context.when ?? { kind: "asap" }), after: last.startsAt };
+              },
+            },
+          },
+          {
+            guard: "declinesTimes",
+            target: "askWhen",
+            actions: enqueueActions(({ context, enqueue }) => {
+              enqueue(RELEASE_HOLDS);
+              const specialty = context.specialtyName?.[context.locale];
+              carry(enqueue, ask({ lines: [line("askWhen", { specialty })] }));
+            }),
+          },
+          {
+            guard: "givesWhen",
+            target: "searching",
+            actions: enqueueActions(({ context, event, enqueue }) =>
+              carry(enqueue, searchAt(context, reading(event).when!)),
+            ),
+          },
+        ],
       },
     },
     chosen: {
       always: [
         {
-          guard: ({ context }) => context.purpose === "reschedule",
+          guard: { type: "isFor", params: { purpose: "reschedule" } },
           target: "askConfirm",
-          actions: act(({ context: c }) => {
-            const step = c.step + 1;
-            return { step, ...ask({ ...c, step }, yesNo(step, line("confirmReschedule", at(c.chosen!)))) };
-          }),
+          actions: enqueueActions(({ context, enqueue }) =>
+            carry(enqueue, askYesNo(context, line("confirmReschedule", at(context.chosen!)))),
+          ),
         },
         {
-          guard: ({ context }) => context.patientId !== null,
+          guard: "knowsPatient",
           target: "askConfirm",
-          actions: act(({ context: c }) => {
-            const step = c.step + 1;
-            return { step, ...ask({ ...c, step }, yesNo(step, line("askConfirm", at(c.chosen!)))) };
-          }),
+          actions: enqueueActions(({ context, enqueue }) =>
+            carry(enqueue, askYesNo(context, line("askConfirm", at(context.chosen!)))),
+          ),
         },
-        { target: "askName", actions: act(({ context: c }) => ask(c, { lines: [line("askName")] })) },
+        {
+          target: "askName",
+          actions: enqueueActions(({ enqueue }) => carry(enqueue, ask({ lines: [line("askName")] }))),
+        },
       ],
     },
     askName: {
       on: {
-        MESSAGE: handlers([
+        REPLY: [
           {
-            guard: ({ event }) => !!reading(event).name,
+            guard: "givesName",
             target: "askBirthDate",
-            actions: act(({ context: c, event }) => ({
-              name: reading(event).name!,
-              ...ask(c, { lines: [line("askBirthDate")] }),
-            })),
+            actions: enqueueActions(({ event, enqueue }) =>
+              carry(enqueue, then({ update: { name: reading(event).name! } }, ask({ lines: [line("askBirthDate")] }))),
+            ),
           },
           {
-            guard: ({ event }) => ["unknown", "choice", "greeting"].includes(reading(event).intent),
-            actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("nameNotUnderstood")] })) })),
+            guard: { type: "says", params: { intents: ["unknown", "choice", "greeting"] } },
+            actions: { type: "say", params: { lines: [line("nameNotUnderstood")] } },
           },
-        ]),
+        ],
       },
     },
     askBirthDate: {
       on: {
-        MESSAGE: handlers([
+        REPLY: [
           {
-            guard: ({ event }) => !!reading(event).birthDate,
+            guard: "givesBirthDate",
             target: "askConsent",
-            actions: act(({ context: c, event }) => {
-              const step = c.step + 1;
-              return {
-                step,
-                birthDate: reading(event).birthDate!,
-                ...ask({ ...c, step }, yesNo(step, line("askConsent"))),
-              };
-            }),
+            actions: enqueueActions(({ context, event, enqueue }) =>
+              carry(
+                enqueue,
+                then({ update: { birthDate: reading(event).birthDate! } }, askYesNo(context, line("askConsent"))),
+              ),
+            ),
           },
           {
-            guard: ({ event }) => ["unknown", "choice"].includes(reading(event).intent),
-            actions: act(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("birthDateNotUnderstood")] })) })),
+            guard: { type: "says", params: { intents: ["unknown", "choice"] } },
+            actions: { type: "say", params: { lines: [line("birthDateNotUnderstood")] } },
           },
-        ]),
+        ],
       },
     },
     askConsent: {
       on: {
-        MESSAGE: handlers([
+        REPLY: [
           {
-            guard: ({ context, event }) => saysYes(context, event),
+            guard: "saysYes",
             target: "booking",
-            actions: act(({ context: c }) => ({
-              question: null,
-              outbox: out(
-                c,
-                command({
-                  type: "book",
-                  slot: c.chosen!,
-                  newPatient: { ...c.name!, birthDate: c.birthDate!, consentLocale: c.locale },
-                }),
-              ),
-            })),
+            actions: enqueueActions(({ context, enqueue }) => {
+              enqueue.assign({ question: null });
+              enqueue({
+                type: "book",
+                params: {
+                  slot: context.chosen!,
+                  newPatient: { ...context.name!, birthDate: context.birthDate!, consentLocale: context.locale },
+                },
+              });
+            }),
           },
           {
-            guard: ({ context, event }) => saysNo(context, event),
+            guard: "saysNo",
             target: "idle",
-            actions: act(({ context: c }) => ({
-              question: null,
-              name: null,
-              birthDate: null,
-              outbox: out(c, command({ type: "releaseHolds" }), reply({ lines: [line("consentRefused")] })),
-            })),
+            actions: enqueueActions(({ enqueue }) => {
+              enqueue.assign({ question: null, name: null, birthDate: null });
+              enqueue(RELEASE_HOLDS);
+              enqueue(say({ lines: [line("consentRefused")] }));
+            }),
           },
-        ]),
+        ],
       },
     },
     askConfirm: {
       on: {
-        MESSAGE: handlers([
+        REPLY: [
           {
-            guard: ({ context, event }) => saysYes(context, event),
+            guard: "saysYes",
             target: "booking",
-            actions: act(({ context: c }) => ({
-              question: null,
-              outbox: out(
-                c,
-                command(
-                  c.purpose === "reschedule"
-                    ? { type: "reschedule", appointmentId: c.target!.id, slot: c.chosen! }
-                    : { type: "book", slot: c.chosen! },
-                ),
-              ),
-            })),
+            actions: enqueueActions(({ context, enqueue }) => {
+              enqueue.assign({ question: null });
+              if (context.purpose === "reschedule")
+                enqueue({ type: "reschedule", params: { appointmentId: context.target!.id, slot: context.chosen! } });
+              else enqueue({ type: "book", params: { slot: context.chosen! } });
+            }),
           },
           {
-            guard: ({ context, event }) => saysNo(context, event),
+            guard: "saysNo",
             target: "idle",
-            actions: act(({ context: c }) => ({
-              question: null,
-              outbox: out(
-                c,
-                command({ type: "releaseHolds" }),
-                reply({ lines: [line(c.purpose === "reschedule" ? "cancelKept" : "bookingAbandoned")] }),
-              ),
-            })),
+            actions: enqueueActions(({ context, enqueue }) => {
+              enqueue.assign({ question: null });
+              enqueue(RELEASE_HOLDS);
+              enqueue(say({ lines: [line(context.purpose === "reschedule" ? "cancelKept" : "bookingAbandoned")] }));
+            }),
           },
-        ]),
+        ],
       },
     },
     booking: {
       on: {
         BOOKED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => {
+          actions: enqueueActions(({ event, enqueue }) => {
             const p = { ...at(event.slot), address: event.address, link: event.teleconsultationUrl ?? undefined };
             const key =
               event.status === "requested" ? "requested" : event.teleconsultationUrl ? "bookedTele" : "booked";
-            return {
-              question: null,
-              offered: [],
-              chosen: null,
-              patientId: event.patientId,
-              outbox: out(c, reply({ lines: [line(key, p)] })),
-            };
+            enqueue.assign({ question: null, offered: [], chosen: null, patientId: event.patientId });
+            enqueue(say({ lines: [line(key, p)] }));
           }),
         },
         RESCHEDULED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => {
+          actions: enqueueActions(({ event, enqueue }) => {
             const link = event.teleconsultationUrl ?? undefined;
-            return {
-              question: null,
-              offered: [],
-              chosen: null,
-              target: null,
-              outbox: out(
-                c,
-                reply({ lines: [line(link ? "rescheduledTele" : "rescheduled", { ...at(event.slot), link })] }),
-              ),
-            };
+            enqueue.assign({ question: null, offered: [], chosen: null, target: null });
+            enqueue(say({ lines: [line(link ? "rescheduledTele" : "rescheduled", { ...at(event.slot), link })] }));
           }),
         },
         BOOK_FAILED: [
           {
-            guard: ({ event }) => event.alternatives.length > 0,
-            target: "searching",
-            actions: assign(({ context: c }) => ({ outbox: out(c, reply({ lines: [line("slotGone")] })) })),
+            guard: "hasAlternatives",
             // Re-entering "searching" waits for the SLOTS the engine sends with the alternatives.
+            target: "searching",
+            actions: { type: "say", params: { lines: [line("slotGone")] } },
           },
           {
             target: "idle",
-            actions: assign(({ context: c }) => ({
-              question: null,
-              outbox: out(c, reply({ lines: [line("bookingFailed")] })),
-            })),
+            actions: enqueueActions(({ enqueue }) => {
+              enqueue.assign({ question: null });
+              enqueue(say({ lines: [line("bookingFailed")] }));
+            }),
           },
         ],
         REFUSED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => ({
-            question: null,
-            outbox: out(c, reply({ lines: [line("insideCutoff", { hours: event.hours, phone: event.phone })] })),
-          })),
+          actions: enqueueActions(({ event, enqueue }) => {
+            enqueue.assign({ question: null });
+            enqueue(say({ lines: [line("insideCutoff", { hours: event.hours, phone: event.phone })] }));
+          }),
         },
       },
     },
@@ -1013,52 +1119,48 @@ export const dialogueMachine = setup({
       on: {
         APPOINTMENTS: [
           {
-            guard: ({ context, event }) => context.purpose === "waitlist" && event.list.length === 0,
+            guard: { type: "found", params: { count: 0, purpose: "waitlist" } },
             target: "idle",
-            actions: assign(({ context: c }) => ({
-              question: null,
-              appointments: [],
-              outbox: out(c, reply({ lines: [line("waitlistNoAppointment")] })),
-            })),
+            actions: enqueueActions(({ enqueue }) => {
+              enqueue.assign({ question: null, appointments: [] });
+              enqueue(say({ lines: [line("waitlistNoAppointment")] }));
+            }),
           },
           {
-            guard: ({ context, event }) => context.purpose === "waitlist" && event.list.length === 1,
+            guard: { type: "found", params: { count: 1, purpose: "waitlist" } },
             target: "joiningWaitlist",
-            actions: assign(({ context: c, event }) => ({
-              appointments: event.list,
-              target: event.list[0]!,
-              outbox: out(c, command({ type: "joinWaitlist", appointmentId: event.list[0]!.id })),
-            })),
+            actions: enqueueActions(({ event, enqueue }) => {
+              enqueue.assign({ appointments: event.list, target: event.list[0]! });
+              enqueue({ type: "joinWaitlist", params: { appointmentId: event.list[0]!.id } });
+            }),
           },
           {
-            guard: ({ event }) => event.list.length === 0,
+            guard: { type: "found", params: { count: 0 } },
             target: "idle",
-            actions: assign(({ context: c }) => ({
-              question: null,
-              appointments: [],
-              outbox: out(c, reply({ lines: [line("noAppointments")] })),
-            })),
+            actions: enqueueActions(({ enqueue }) => {
+              enqueue.assign({ question: null, appointments: [] });
+              enqueue(say({ lines: [line("noAppointments")] }));
+            }),
           },
           {
-            guard: ({ context }) => context.purpose === "list",
+            guard: { type: "isFor", params: { purpose: "list" } },
             target: "idle",
-            actions: assign(({ context: c, event }) => ({
-              question: null,
-              outbox: out(
-                c,
-                reply({ lines: [line("appointmentsList"), ...event.list.map((a) => line("appointmentLine", at(a)))] }),
-              ),
-            })),
+            actions: enqueueActions(({ event, enqueue }) => {
+              enqueue.assign({ question: null });
+              enqueue(
+                say({ lines: [line("appointmentsList"), ...event.list.map((a) => line("appointmentLine", at(a)))] }),
+              );
+            }),
           },
           {
-            guard: ({ event }) => event.list.length === 1,
+            guard: { type: "found", params: { count: 1 } },
             target: "appointmentPicked",
             actions: assign(({ event }) => ({ appointments: event.list, target: event.list[0]! })),
           },
           {
             target: "pickAppointment",
-            actions: assign(({ context: c, event }) => {
-              const step = c.step + 1;
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              const step = context.step + 1;
               const r: Reply = {
                 lines: [line("whichAppointment")],
                 choices: event.list.map((a, i) => ({
@@ -1067,7 +1169,7 @@ export const dialogueMachine = setup({
                   params: at(a),
                 })),
               };
-              return { step, appointments: event.list, ...ask({ ...c, step }, r) };
+              carry(enqueue, then({ update: { step, appointments: event.list } }, ask(r)));
             }),
           },
         ],
@@ -1075,167 +1177,149 @@ export const dialogueMachine = setup({
     },
     pickAppointment: {
       on: {
-        MESSAGE: handlers([
+        REPLY: [
           {
-            guard: ({ context, event }) => picked(context, event, "appt", context.appointments.length) !== undefined,
+            guard: { type: "picks", params: { list: "appointments", action: "appt" } },
             target: "appointmentPicked",
-            actions: act(({ context: c, event }) => ({
-              step: c.step + 1,
-              target: c.appointments[picked(c, event, "appt", c.appointments.length)!]!,
+            actions: assign(({ context, event }) => ({
+              step: context.step + 1,
+              target: context.appointments[picked(context, reading(event), "appt", context.appointments.length)!]!,
             })),
           },
-        ]),
+        ],
       },
     },
     appointmentPicked: {
       always: [
         {
-          guard: ({ context }) => context.purpose === "waitlist",
+          guard: { type: "isFor", params: { purpose: "waitlist" } },
           target: "joiningWaitlist",
-          actions: act(({ context: c }) => ({
-            outbox: out(c, command({ type: "joinWaitlist", appointmentId: c.target!.id })),
-          })),
+          actions: { type: "joinWaitlist", params: ({ context }) => ({ appointmentId: context.target!.id }) },
         },
         {
-          guard: ({ context }) => context.purpose === "cancel",
+          guard: { type: "isFor", params: { purpose: "cancel" } },
           target: "confirmCancel",
-          actions: act(({ context: c }) => {
-            const step = c.step + 1;
-            return { step, ...ask({ ...c, step }, yesNo(step, line("confirmCancel", at(c.target!)))) };
-          }),
+          actions: enqueueActions(({ context, enqueue }) =>
+            carry(enqueue, askYesNo(context, line("confirmCancel", at(context.target!)))),
+          ),
         },
         {
           target: "askWhen",
-          actions: act(({ context: c }) => ({
-            specialtyName: null,
-            ...ask(c, { lines: [line("askRescheduleWhen", at(c.target!))] }),
-          })),
+          actions: enqueueActions(({ context, enqueue }) =>
+            carry(
+              enqueue,
+              then(
+                { update: { specialtyName: null } },
+                ask({ lines: [line("askRescheduleWhen", at(context.target!))] }),
+              ),
+            ),
+          ),
         },
       ],
     },
     confirmCancel: {
       on: {
-        MESSAGE: handlers([
+        REPLY: [
           {
-            guard: ({ context, event }) => saysYes(context, event),
+            guard: "saysYes",
             target: "cancelling",
-            actions: act(({ context: c }) => ({
-              question: null,
-              outbox: out(c, command({ type: "cancel", appointmentId: c.target!.id })),
-            })),
+            actions: enqueueActions(({ context, enqueue }) => {
+              enqueue.assign({ question: null });
+              enqueue({ type: "cancel", params: { appointmentId: context.target!.id } });
+            }),
           },
           {
-            guard: ({ context, event }) => saysNo(context, event),
+            guard: "saysNo",
             target: "idle",
-            actions: act(({ context: c }) => ({
-              question: null,
-              outbox: out(c, reply({ lines: [line("cancelKept")] })),
-            })),
+            actions: enqueueActions(({ enqueue }) => {
+              enqueue.assign({ question: null });
+              enqueue(say({ lines: [line("cancelKept")] }));
+            }),
           },
-        ]),
+        ],
       },
     },
     reminder: {
       on: {
-        MESSAGE: handlers(
-          [
-            {
-              actions: act(({ context: c }) => ({
-                outbox: out(c, reply({ lines: [line("reminderNotUnderstood")] }), reply(c.question!)),
-              })),
-            },
-          ],
+        ANSWER: [
           {
-            early: [
-              {
-                guard: ({ context, event }) => reminderAnswer(context, event) === "confirm",
-                target: "#dialogue.confirmingAttendance",
-                actions: act(({ context: c }) => ({
-                  question: null,
-                  outbox: out(c, command({ type: "confirmAttendance", appointmentId: c.target!.id })),
-                })),
-              },
-              {
-                guard: ({ context, event }) => reminderAnswer(context, event) === "cancel",
-                target: "#dialogue.appointmentPicked",
-                actions: act(({ context: c }) => ({ purpose: "cancel", step: c.step + 1 })),
-              },
-              {
-                guard: ({ context, event }) => reminderAnswer(context, event) === "reschedule",
-                target: "#dialogue.appointmentPicked",
-                actions: act(({ context: c }) => ({
-                  purpose: "reschedule",
-                  step: c.step + 1,
-                  specialtyId: null,
-                  when: null,
-                  ambiguous: [],
-                })),
-              },
-            ],
+            guard: { type: "answersReminder", params: { answer: "confirm" } },
+            target: "confirmingAttendance",
+            actions: enqueueActions(({ context, enqueue }) => {
+              enqueue.assign({ question: null });
+              enqueue({ type: "confirmAttendance", params: { appointmentId: context.target!.id } });
+            }),
           },
-        ),
+          {
+            guard: { type: "answersReminder", params: { answer: "cancel" } },
+            target: "appointmentPicked",
+            actions: assign(({ context }) => ({ purpose: "cancel" as const, step: context.step + 1 })),
+          },
+          {
+            guard: { type: "answersReminder", params: { answer: "reschedule" } },
+            target: "appointmentPicked",
+            actions: assign(({ context }) => ({
+              purpose: "reschedule" as const,
+              step: context.step + 1,
+              specialtyId: null,
+              when: null,
+              ambiguous: [],
+            })),
+          },
+        ],
+        REPLY: {
+          actions: enqueueActions(({ context, enqueue }) => {
+            enqueue(say({ lines: [line("reminderNotUnderstood")] }));
+            enqueue(say(context.question!));
+          }),
+        },
       },
     },
     joiningWaitlist: {
       on: {
         WAITLIST_JOINED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => {
+          actions: enqueueActions(({ event, enqueue }) => {
             const key = event.ok
               ? "waitlistJoined"
               : event.reason === "unknown_patient"
                 ? "waitlistNeedsRecord"
                 : "waitlistJoinFailed";
-            return {
-              question: null,
-              offered: [],
-              target: null,
-              outbox: out(c, reply({ lines: [line(key, { before: event.before })] })),
-            };
+            enqueue.assign({ question: null, offered: [], target: null });
+            enqueue(say({ lines: [line(key, { before: event.before })] }));
           }),
         },
       },
     },
     waitlistOffer: {
       on: {
-        MESSAGE: handlers(
-          [
-            {
-              actions: act(({ context: c }) => ({
-                outbox: out(
-                  c,
-                  reply({ lines: [line("waitlistOfferNotUnderstood")] }),
-                  reply(c.question ?? menuReply()),
-                ),
-              })),
-            },
-          ],
+        ANSWER: [
           {
-            early: [
-              {
-                guard: ({ context, event }) =>
-                  !!context.waitlistOffer && !reading(event).payload && saysYes(context, event),
-                actions: act(({ context: c }) => ({
-                  outbox: out(c, command({ type: "answerWaitlistOffer", offerId: c.waitlistOffer!.id, accept: true })),
-                })),
-              },
-              {
-                guard: ({ context, event }) =>
-                  !!context.waitlistOffer && !reading(event).payload && saysNo(context, event),
-                actions: act(({ context: c }) => ({
-                  outbox: out(c, command({ type: "answerWaitlistOffer", offerId: c.waitlistOffer!.id, accept: false })),
-                })),
-              },
-            ],
+            guard: and(["hasWaitlistOffer", "typesYesOrNo", "saysYes"]),
+            actions: {
+              type: "answerWaitlistOffer",
+              params: ({ context }) => ({ offerId: context.waitlistOffer!.id, accept: true }),
+            },
           },
-        ),
+          {
+            guard: and(["hasWaitlistOffer", "typesYesOrNo", "saysNo"]),
+            actions: {
+              type: "answerWaitlistOffer",
+              params: ({ context }) => ({ offerId: context.waitlistOffer!.id, accept: false }),
+            },
+          },
+        ],
+        REPLY: {
+          actions: enqueueActions(({ context, enqueue }) =>
+            carry(enqueue, sayThenRepeat(context, { lines: [line("waitlistOfferNotUnderstood")] })),
+          ),
+        },
         WAITLIST_ANSWERED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => ({
-            question: null,
-            waitlistOffer: null,
-            outbox: out(c, reply(waitlistAnswerReply(event))),
-          })),
+          actions: enqueueActions(({ event, enqueue }) => {
+            enqueue.assign({ question: null, waitlistOffer: null });
+            enqueue(say(waitlistAnswerReply(event)));
+          }),
         },
       },
     },
@@ -1243,14 +1327,12 @@ export const dialogueMachine = setup({
       on: {
         ATTENDANCE: {
           target: "idle",
-          actions: assign(({ context: c, event }) => ({
-            question: null,
-            outbox: out(
-              c,
-              reply({ lines: [event.ok ? line("attendanceConfirmed", at(c.target!)) : line("attendanceFailed")] }),
-            ),
-            target: null,
-          })),
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            enqueue.assign({ question: null, target: null });
+            enqueue(
+              say({ lines: [event.ok ? line("attendanceConfirmed", at(context.target!)) : line("attendanceFailed")] }),
+            );
+          }),
         },
       },
     },
@@ -1258,16 +1340,17 @@ export const dialogueMachine = setup({
       on: {
         CANCELLED: {
           target: "idle",
-          actions: assign(({ context: c }) => ({
-            target: null,
-            outbox: out(c, reply({ lines: [line("cancelled")] })),
-          })),
+          actions: enqueueActions(({ enqueue }) => {
+            enqueue.assign({ target: null });
+            enqueue(say({ lines: [line("cancelled")] }));
+          }),
         },
         REFUSED: {
           target: "idle",
-          actions: assign(({ context: c, event }) => ({
-            outbox: out(c, reply({ lines: [line("insideCutoff", { hours: event.hours, phone: event.phone })] })),
-          })),
+          actions: {
+            type: "say",
+            params: ({ event }) => ({ lines: [line("insideCutoff", { hours: event.hours, phone: event.phone })] }),
+          },
         },
       },
     },

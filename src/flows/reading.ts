@@ -1,3 +1,5 @@
+import type { Intent } from "../domain/language/intent.js";
+import type { RedFlagCategory } from "../domain/language/red-flags.js";
 import type { ChatLocale } from "./locales/index.js";
 
 /** A wish about when to come, as JSON (instants as ISO strings) so it survives in a snapshot. */
@@ -15,27 +17,14 @@ export interface DoctorPick {
 
 /** Everything the engine understood of one inbound message, before the machine decides what it means here. */
 export interface Reading {
-  intent:
-    | "book"
-    | "reschedule"
-    | "cancel"
-    | "list_appointments"
-    | "human"
-    | "help"
-    | "change_language"
-    | "greeting"
-    | "thanks"
-    | "affirm"
-    | "deny"
-    | "choice"
-    | "emergency"
-    | "unknown";
+  /** What the message asks for, in the language layer's words (see domain/language/lexicon/intents.ts). */
+  intent: Intent;
   /** Zero-based, for "choice". */
   choiceIndex?: number;
   /** For change_language. */
   language?: ChatLocale;
   /** For emergency: the red-flag category (never the patient's words). */
-  redFlag?: string;
+  redFlag?: RedFlagCategory;
   when?: When;
   /** "mardi" on a Tuesday: the readings to choose from, today first. */
   ambiguousWhen?: When[];

@@ -1,8 +1,9 @@
 import type { Database } from "../data/db.js";
+import { clinicDoctors } from "../domain/clinic-facts.js";
 import { isDomainError } from "../domain/errors.js";
 import { acceptWaitlistOffer, declineWaitlistOffer, joinWaitlist, type WaitlistAnswer } from "../domain/waitlist.js";
 import type { Command, DialogueEvent } from "./machine.js";
-import type { ChatChannel } from "./messages.js";
+import type { ChatChannel } from "../domain/channels.js";
 
 /*
  * The chat side of the waiting list: reading "put me on the waiting list", and carrying out
@@ -47,11 +48,11 @@ export async function runWaitlistCommand(ctx: WaitlistCommandContext, cmd: Waitl
         clinicId: ctx.clinicId,
         patientId: ctx.patientId,
         channel: ctx.channel,
-        specialtyId: cmd.specialtyId ?? null,
-        doctorId: cmd.doctorId ?? null,
-        typeId: cmd.typeId ?? null,
-        appointmentId: cmd.appointmentId ?? null,
-        wantedBefore: cmd.wantedBefore ? new Date(cmd.wantedBefore) : null,
+        specialtyId: cmd.params.specialtyId ?? null,
+        doctorId: cmd.params.doctorId ?? null,
+        typeId: cmd.params.typeId ?? null,
+        appointmentId: cmd.params.appointmentId ?? null,
+        wantedBefore: cmd.params.wantedBefore ? new Date(cmd.params.wantedBefore) : null,
         actor: { kind: "patient", patientId: ctx.patientId },
         now: ctx.now,
       });
@@ -64,14 +65,14 @@ export async function runWaitlistCommand(ctx: WaitlistCommandContext, cmd: Waitl
   if (!ctx.patientId) return [{ type: "WAITLIST_ANSWERED", outcome: "gone" }];
   let answer: WaitlistAnswer;
   try {
-    answer = cmd.accept
+    answer = cmd.params.accept
       ? await acceptWaitlistOffer(ctx.db, {
-          offerId: cmd.offerId,
+          offerId: cmd.params.offerId,
           patientId: ctx.patientId,
           channel: ctx.channel,
           now: ctx.now,
         })
-      : await declineWaitlistOffer(ctx.db, { offerId: cmd.offerId, patientId: ctx.patientId, now: ctx.now });
+      : await declineWaitlistOffer(ctx.db, { offerId: cmd.params.offerId, patientId: ctx.patientId, now: ctx.now });
   } catch (err) {
     // Someone else's offer, or an id we never issued: nothing to take.
     if (isDomainError(err, "not_found")) return [{ type: "WAITLIST_ANSWERED", outcome: "gone" }];
@@ -80,10 +81,7 @@ export async function runWaitlistCommand(ctx: WaitlistCommandContext, cmd: Waitl
   if (answer.outcome === "gone" || answer.outcome === "declined")
     return [{ type: "WAITLIST_ANSWERED", outcome: answer.outcome }];
   const { appointment } = answer;
-  const [doctor] = await ctx.db.sql.query<{ name: string }>(
-    `SELECT title || ' ' || first_name || ' ' || last_name AS name FROM doctor WHERE id = $1::uuid`,
-    [appointment.doctorId],
-  );
+  const doctor = (await clinicDoctors(ctx.db, ctx.clinicId)).find((d) => d.id === appointment.doctorId);
   const outcome = answer.outcome === "moved" ? "moved" : appointment.status === "requested" ? "requested" : "booked";
   return [
     {

@@ -3,7 +3,7 @@ import type { Database } from "../data/db.js";
 import type { PatientContact } from "../domain/reminders.js";
 import { SKIP } from "../domain/reminders.js";
 import { isOptedOut } from "../domain/sms-consent.js";
-import type { ChatChannel } from "../flows/messages.js";
+import type { ChatChannel } from "../domain/channels.js";
 import { needsTemplate } from "../bots/whatsapp-cloud/window.js";
 
 /** Where one message to a patient goes: a channel and the patient's address there. */

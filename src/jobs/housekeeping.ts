@@ -1,6 +1,6 @@
 import type { Database } from "../data/db.js";
-import { purgeExpiredSessions } from "../console/session.js";
 import { purgeExpiredHolds } from "../domain/holds.js";
+import { purgeExpiredSessions } from "../domain/staff-sessions.js";
 
 /** Holds are ignored once expired; rows older than this are deleted so the table stays small. */
 const EXPIRED_HOLD_RETENTION_MS = 60 * 60_000;

@@ -12,7 +12,7 @@ import {
 } from "../domain/reminders.js";
 import { prepareReminderReply } from "../flows/engine.js";
 import { formatterFor } from "../flows/locales/format.js";
-import type { ChatChannel, OutboundMessage } from "../flows/messages.js";
+import type { ChatChannel, OutboundMessage } from "../domain/channels.js";
 import { chatRoute, noticeTemplate, whatsappNeedsTemplate } from "./contact.js";
 import { plainReminderText } from "./copy.js";
 import type { FollowUpDeps } from "./deps.js";

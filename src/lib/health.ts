@@ -1,11 +1,16 @@
 import type { RequestHandler } from "express";
-import type { AppContext } from "../context.js";
 
 export interface HealthReport {
   /** "degraded" when a dependency is down; the HTTP status tells whether the service can work. */
   status: "ok" | "degraded";
   database: { status: "ok" | "down"; kind: "postgres" | "pglite"; latencyMs: number };
   redis: { status: "ok" | "down" | "not_configured" };
+}
+
+/** What the probe needs of the process: its database and, when configured, Redis (an AppContext fits). */
+export interface HealthProbes {
+  readonly db: { readonly kind: "postgres" | "pglite"; readonly sql: { query(text: string): Promise<unknown> } };
+  readonly redis?: { ping(): Promise<unknown> };
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -19,7 +24,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Probes the database and Redis; never throws. */
-export async function checkHealth(ctx: Pick<AppContext, "db" | "redis">): Promise<HealthReport> {
+export async function checkHealth(ctx: HealthProbes): Promise<HealthReport> {
   const started = performance.now();
   const database = await withTimeout(ctx.db.sql.query("SELECT 1"), CHECK_TIMEOUT_MS).then(
     () => "ok" as const,
@@ -40,7 +45,7 @@ export async function checkHealth(ctx: Pick<AppContext, "db" | "redis">): Promis
 }
 
 /** GET /health: 200 while the database answers (Redis is optional), 503 otherwise. */
-export function healthHandler(ctx: AppContext): RequestHandler {
+export function healthHandler(ctx: HealthProbes): RequestHandler {
   return async (_req, res) => {
     const report = await checkHealth(ctx);
     res

@@ -1,6 +1,11 @@
 import { createRequire } from "node:module";
 import { pino, type DestinationStream, type Logger } from "pino";
-import type { Config } from "../config.js";
+
+/** What the logger is made from; the process's Config carries these two settings (LOG_LEVEL, NODE_ENV). */
+export interface LoggerSettings {
+  LOG_LEVEL: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  NODE_ENV: "development" | "test" | "production";
+}
 
 /**
  * Paths whose values never reach a log line. Request/response objects are logged by
@@ -40,7 +45,7 @@ export const REDACTED_PATHS = [
  * pino-pretty is a devDependency: production images do not have it, and piping to a file
  * or a collector wants JSON anyway. So it is only used on a terminal in development.
  */
-function prettyStream(config: Pick<Config, "NODE_ENV">): DestinationStream | undefined {
+function prettyStream(config: Pick<LoggerSettings, "NODE_ENV">): DestinationStream | undefined {
   if (config.NODE_ENV !== "development" || !process.stdout.isTTY) return undefined;
   try {
     const require = createRequire(import.meta.url);
@@ -52,7 +57,7 @@ function prettyStream(config: Pick<Config, "NODE_ENV">): DestinationStream | und
 }
 
 /** The process-wide logger: JSON lines on stdout, secrets redacted. */
-export function createLogger(config: Pick<Config, "LOG_LEVEL" | "NODE_ENV">, destination?: DestinationStream): Logger {
+export function createLogger(config: LoggerSettings, destination?: DestinationStream): Logger {
   const options = {
     level: config.LOG_LEVEL,
     base: { service: "tabib" },

@@ -3,7 +3,7 @@ import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatEngine } from "../../src/bots/chat-engine.js";
 import { webChatRouter } from "../../src/bots/web/router.js";
-import type { InboundMessage } from "../../src/flows/messages.js";
+import type { InboundMessage } from "../../src/domain/channels.js";
 
 // The adapter alone: identity, validation and retries. The real engine behind /chat is
 // exercised end to end in web-chat.test.ts.

@@ -6,7 +6,7 @@ import { replayingEngine } from "../../src/bots/chat-engine.js";
 import { webChatRouter } from "../../src/bots/web/router.js";
 import { loadConfig } from "../../src/config.js";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
-import type { OutboundMessage } from "../../src/flows/messages.js";
+import type { OutboundMessage } from "../../src/domain/channels.js";
 import { freshDatabase } from "../support/database.js";
 import { paris } from "../support/clinic.js";
 

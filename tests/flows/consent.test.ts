@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import type { EngineDeps } from "../../src/flows/engine.js";
 import { consentVersion, wordingVersion } from "../../src/flows/locales/index.js";
-import type { OutboundMessage } from "../../src/flows/messages.js";
+import type { OutboundMessage } from "../../src/domain/channels.js";
 import { freshDatabase } from "../support/database.js";
 import { choicesOf, MONDAY_8AM, patient } from "./support.js";
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedDemoClinic } from "../../src/data/demo-clinic.js";
 import type { EngineDeps } from "../../src/flows/engine.js";
-import type { OutboundMessage } from "../../src/flows/messages.js";
+import type { OutboundMessage } from "../../src/domain/channels.js";
 import { createTestClinic, paris } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
 import { choicesOf, MONDAY_8AM, patient, textOf } from "./support.js";

@@ -1,6 +1,6 @@
 import { handleInbound, type EngineDeps } from "../../src/flows/engine.js";
 import type { Database } from "../../src/data/db.js";
-import type { ChatChannel, OutboundMessage } from "../../src/flows/messages.js";
+import type { ChatChannel, OutboundMessage } from "../../src/domain/channels.js";
 import { paris } from "../support/clinic.js";
 
 /** Monday 30 November 2026, 08:00 in Paris: every conversation test starts here. */

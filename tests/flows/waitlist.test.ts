@@ -4,7 +4,7 @@ import { cancelAppointment } from "../../src/domain/booking.js";
 import { expireWaitlistOffers, offerFreedSlot } from "../../src/domain/waitlist.js";
 import { prepareWaitlistOffer, type EngineDeps } from "../../src/flows/engine.js";
 import { asksForWaitlist } from "../../src/flows/waitlist.js";
-import type { OutboundMessage } from "../../src/flows/messages.js";
+import type { OutboundMessage } from "../../src/domain/channels.js";
 import { paris } from "../support/clinic.js";
 import { freshDatabase } from "../support/database.js";
 import { choicesOf, MONDAY_8AM, patient, textOf } from "./support.js";

@@ -60,6 +60,7 @@ const HAND_WRITTEN = [
   "function open_conversation",
   "function open_exchange",
   "function record_exchange",
+  "function doctor_name",
   "function rate_limit_hit",
 ];
 

@@ -7,7 +7,7 @@ import { queueDelivery, startDeliveryWorker, type DeliveryWorkerOptions } from "
 import type { PacingLimits } from "../../src/bots/delivery/pacing.js";
 import { postgresDeliveryLog } from "../../src/bots/delivery/status.js";
 import type { Database } from "../../src/data/db.js";
-import type { ChatChannel } from "../../src/flows/messages.js";
+import type { ChatChannel } from "../../src/domain/channels.js";
 
 /** Polls `check` until it holds; fails the test after `ms`. */
 export async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {

@@ -1,5 +1,5 @@
 import type { AppContext } from "../../context.js";
-import type { ChatChannel } from "../../flows/messages.js";
+import type { ChatChannel } from "../../domain/channels.js";
 import { inlineDelivery } from "./inline.js";
 import type { Delivery, Sender } from "./outbound.js";
 import { memoryPacer, type PacingLimits } from "./pacing.js";

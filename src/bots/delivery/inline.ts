@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { ChatChannel } from "../../flows/messages.js";
+import type { ChatChannel } from "../../domain/channels.js";
 import {
   DeliveryError,
   DeliveryUnavailable,

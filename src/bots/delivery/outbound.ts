@@ -1,4 +1,4 @@
-import type { ChatChannel, OutboundMessage } from "../../flows/messages.js";
+import type { ChatChannel, OutboundMessage } from "../../domain/channels.js";
 
 /**
  * One reply to send to one chat. The id is deterministic (`<channel>-<providerMessageId>-<index>`)

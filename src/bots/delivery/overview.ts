@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { Database } from "../../data/db.js";
 import { recordAudit } from "../../domain/audit.js";
 import type { StaffActor } from "../../domain/staff.js";
-import type { ChatChannel } from "../../flows/messages.js";
+import type { ChatChannel } from "../../domain/channels.js";
 import type { DeadLetterDesk } from "./desk.js";
 import type { DeadLetter } from "./outbound.js";
 import type { DeliveryStatus } from "./status.js";

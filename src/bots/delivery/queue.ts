@@ -1,7 +1,7 @@
 import { DelayedError, Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { ChatChannel } from "../../flows/messages.js";
+import type { ChatChannel } from "../../domain/channels.js";
 import {
   DeliveryError,
   DeliveryUnavailable,

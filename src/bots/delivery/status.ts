@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
-import type { ChatChannel } from "../../flows/messages.js";
+import type { ChatChannel } from "../../domain/channels.js";
 import type { OutboundJob } from "./outbound.js";
 
 /** Where one outbound message stands (table `message_delivery`). */

@@ -1,4 +1,4 @@
-import type { OutboundMessage } from "../../flows/messages.js";
+import type { OutboundMessage } from "../../domain/channels.js";
 import { numberedText } from "../numbered.js";
 import { plainPunctuation } from "./segments.js";
 

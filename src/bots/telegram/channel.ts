@@ -1,11 +1,10 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
-import type { Api } from "grammy";
-import type { Update } from "grammy/types";
+import { Bot, BotError, webhookCallback, type Api } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
 import { linkVerifiedPhone } from "../../domain/identities.js";
-import type { OutboundMessage } from "../../flows/messages.js";
+import type { OutboundMessage } from "../../domain/channels.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
 import { localeOf, telegramCopy } from "./copy.js";
@@ -16,6 +15,8 @@ import { readUpdate } from "./updates.js";
 export interface TelegramChannelOptions {
   /** grammY's Bot API client (answerCallbackQuery goes through it; replies go through `delivery`). */
   api: Api;
+  /** The bot's own account, when known; otherwise grammY asks Telegram (getMe) once, as the channel starts. */
+  botInfo?: UserFromGetMe;
   /** TELEGRAM_WEBHOOK_SECRET, also given to setWebhook as `secret_token`. */
   webhookSecret: string;
   /** The dialogue engine; must answer a redelivered message with the replies it gave first (see ChatEngine). */
@@ -95,47 +96,34 @@ export function telegramChannel(opts: TelegramChannelOptions) {
     });
   }
 
+  // grammY answers 401 to a request without the webhook's secret token, and runs the others through the bot.
+  const bot = new Bot(opts.api.token, { client: opts.api.options, botInfo: opts.botInfo });
+  if (!opts.botInfo)
+    bot.init().catch((err: Error) => {
+      opts.logger.warn({ reason: err.message }, "telegram getMe failed; asked again with the first update");
+    });
+  bot.use(async (ctx) => {
+    // Not something Telegram would redeliver usefully: acknowledged and dropped.
+    if (typeof ctx.update !== "object" || ctx.update === null || typeof ctx.update.update_id !== "number") return;
+    await handleUpdate(ctx.update);
+  });
+
   const router = express.Router();
   router.post(
     TELEGRAM_WEBHOOK_PATH,
-    verifySecret(opts.webhookSecret),
     express.json({ limit: "1mb" }),
-    async (req: Request, res: Response) => {
-      const update = req.body as Update;
-      if (typeof update !== "object" || update === null || typeof update.update_id !== "number") {
-        // Not something Telegram would redeliver usefully: acknowledge and drop.
-        res.status(200).json({});
-        return;
-      }
-      try {
-        await handleUpdate(update);
-        res.status(200).json({});
-      } catch (err) {
-        const unavailable = err instanceof DeliveryUnavailable;
-        opts.logger[unavailable ? "warn" : "error"](
-          { updateId: update.update_id, reason: (err as Error).message },
-          "telegram update not handled; Telegram will redeliver it",
-        );
-        res.status(unavailable ? 503 : 500).json({});
-      }
+    webhookCallback(bot, "express", { secretToken: opts.webhookSecret, timeoutMilliseconds: Infinity }),
+    (err: unknown, req: Request, res: Response, next: NextFunction) => {
+      if (!(err instanceof BotError)) return next(err);
+      const unavailable = err.error instanceof DeliveryUnavailable;
+      opts.logger[unavailable ? "warn" : "error"](
+        { updateId: (req.body as Partial<Update>).update_id, reason: (err.error as Error).message },
+        "telegram update not handled; Telegram will redeliver it",
+      );
+      res.status(unavailable ? 503 : 500).json({});
     },
   );
   return { router, handleUpdate };
-}
-
-/** Telegram sends the webhook's secret_token back in a header; anything else is not Telegram. */
-function verifySecret(secret: string) {
-  const expected = createHash("sha256").update(secret).digest();
-  return (req: Request, res: Response, next: NextFunction) => {
-    const given = req.get("x-telegram-bot-api-secret-token");
-    // Hashing first gives equal lengths, so the comparison time says nothing about the secret.
-    const ok = given !== undefined && timingSafeEqual(createHash("sha256").update(given).digest(), expected);
-    if (!ok) {
-      res.status(401).json({ error: "unauthorized", message: "Missing or wrong X-Telegram-Bot-Api-Secret-Token" });
-      return;
-    }
-    next();
-  };
 }
 
 /** Finds the long choice id a hashed callback_data stands for among the chat's recent replies. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { Api, GrammyError, HttpError } from "grammy";
 import type { InlineKeyboardButton, KeyboardButton } from "grammy/types";
-import type { OutboundMessage } from "../../flows/messages.js";
+import type { OutboundMessage } from "../../domain/channels.js";
 import { DeliveryError, type Sender } from "../delivery/outbound.js";
 
 /** Telegram's default Bot API server. */

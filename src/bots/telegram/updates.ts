@@ -1,5 +1,5 @@
 import type { Update } from "grammy/types";
-import type { InboundMessage } from "../../flows/messages.js";
+import type { InboundMessage } from "../../domain/channels.js";
 
 /** What one Telegram update asks of the adapter. */
 export type TelegramAction =

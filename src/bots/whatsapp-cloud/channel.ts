@@ -2,7 +2,7 @@ import express, { type Request, type Response } from "express";
 import type { Logger } from "pino";
 import type { Database } from "../../data/db.js";
 import { linkSenderPhoneOnce, type PhoneLinkOutcome } from "../../domain/identities.js";
-import type { InboundMessage } from "../../flows/messages.js";
+import type { InboundMessage } from "../../domain/channels.js";
 import type { ChatEngine } from "../chat-engine.js";
 import { DeliveryUnavailable, outboundJobs, type Delivery } from "../delivery/outbound.js";
 import { handleDoctorAction } from "../doctor-actions.js";

@@ -1,4 +1,4 @@
-import type { OutboundMessage } from "../../flows/messages.js";
+import type { OutboundMessage } from "../../domain/channels.js";
 
 // The Cloud API's limits for interactive messages (characters).
 const TEXT_MAX = 4096;

@@ -1,5 +1,5 @@
 import { toE164 } from "../../domain/identities.js";
-import type { InboundMessage } from "../../flows/messages.js";
+import type { InboundMessage } from "../../domain/channels.js";
 
 /** The parts of a Cloud API webhook payload the channel reads (`object: "whatsapp_business_account"`). */
 export interface CloudWebhookPayload {

@@ -1,16 +1,9 @@
 import type WAWebJS from "whatsapp-web.js";
+import type { LinkedDevice, LinkedDeviceState } from "../../context.js";
 
 /** Where the linked-device session stands, as the console shows it. */
-export type WhatsappWebStatus = "starting" | "qr" | "authenticated" | "ready" | "disconnected" | "failed";
-
-export interface WhatsappWebState {
-  status: WhatsappWebStatus;
-  /** What to scan with the clinic's phone (WhatsApp › Linked devices), while the status is "qr". */
-  qr?: string;
-  /** The library's words for a disconnection or a failure to start. */
-  reason?: string;
-  since: Date;
-}
+export type WhatsappWebState = LinkedDeviceState;
+export type WhatsappWebStatus = WhatsappWebState["status"];
 
 /** The fields of whatsapp-web.js's Message the adapter reads. */
 export type WebMessage = Pick<
@@ -38,7 +31,7 @@ export interface WhatsappWebClient {
  * the terminal) and, once started, the client that sends. Lives in the web process, which owns
  * the browser; other processes queue WhatsApp Web replies for it (see WHATSAPP_WEB_QUEUE).
  */
-export class WhatsappWebSession {
+export class WhatsappWebSession implements LinkedDevice {
   private current: WhatsappWebState;
   private readonly listeners = new Set<(state: WhatsappWebState) => void>();
   client: WhatsappWebClient | null = null;

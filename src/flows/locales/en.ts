@@ -109,6 +109,8 @@ export const en = {
   attendanceFailed: () =>
     "This appointment can no longer be confirmed: it may have been changed or cancelled. Write “my appointments” to see where things stand.",
   outOfOrder: () => "That message reached me after a more recent one, so I have left it aside.",
+  stepFailed: (p) =>
+    `Sorry, something went wrong on our side and your message was not taken into account. Please send it again in a moment.${p.national ? ` In an emergency, call ${p.national}.` : ""}`,
   tooLong: () => "That message is very long; could you say briefly what you need?",
   waitlistButton: () => "Tell me if an earlier time frees up",
   waitlistJoined: (p, f) =>

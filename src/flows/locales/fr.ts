@@ -107,6 +107,8 @@ export const fr: Copy = {
   attendanceFailed: () =>
     "Ce rendez-vous ne peut plus être confirmé : il a peut-être été modifié ou annulé. Écrivez « mes rendez-vous » pour faire le point.",
   outOfOrder: () => "Ce message m'est parvenu après un message plus récent : je ne l'ai pas pris en compte.",
+  stepFailed: (p) =>
+    `Désolé, un problème de notre côté a empêché de traiter votre message. Merci de le renvoyer dans un instant.${p.national ? ` En cas d'urgence, appelez le ${p.national}.` : ""}`,
   tooLong: () => "Ce message est très long ; pouvez-vous dire en quelques mots ce dont vous avez besoin ?",
   waitlistButton: () => "Prévenez-moi si une place se libère",
   waitlistJoined: (p, f) =>

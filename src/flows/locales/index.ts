@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import type { OutboundMessage } from "../messages.js";
+import type { ChatLocale, OutboundMessage } from "../../domain/channels.js";
 import { en, type Copy, type CopyKey, type Params } from "./en.js";
 import { formatterFor } from "./format.js";
 import { fr } from "./fr.js";
 
 export type { CopyKey, Params } from "./en.js";
-export type ChatLocale = "fr" | "en";
+export type { ChatLocale } from "../../domain/channels.js";
 
 export const COPY: Readonly<Record<ChatLocale, Copy>> = { fr, en };
 

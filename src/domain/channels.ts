@@ -1,5 +1,15 @@
+/*
+ * The chat vocabulary every floor shares: the channels patients write on, and a message as a
+ * channel adapter hands it over and gets its replies back. The domain stores and replays these
+ * (conversations, identities); the dialogue engine reads and answers them; adapters translate
+ * them to and from each provider's format.
+ */
+
 /** Channels the dialogue engine talks on (the rest of the Channel enum is staff-side). */
 export type ChatChannel = "telegram" | "whatsapp" | "sms" | "web";
+
+/** The languages the chat speaks with patients. */
+export type ChatLocale = "fr" | "en";
 
 /** A patient's message as a channel adapter hands it over. */
 export interface InboundMessage {
